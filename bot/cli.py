@@ -1,0 +1,201 @@
+"""The `expo-bot` command line: chat, ask, check, eval, review and telegram.
+
+Each subcommand parses its arguments, loads the FAQ once and hands over to the module that does the
+work. User mistakes (a missing file, a broken FAQ) end in a one-line message and exit status 1 or 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Settings
+from bot.knowledge import FaqError, check, load
+from bot.replies import Responder
+
+
+def _responder(settings: Settings) -> Responder:
+    return Responder(load(settings.faq))
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the FAQ file; one line per problem."""
+    problems = check(settings.faq)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print(f"{settings.faq}: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    knowledge = load(settings.faq)
+    collisions = []
+    if args.collisions:
+        from bot.collisions import find_collisions
+
+        collisions = find_collisions(knowledge)
+        for collision in collisions:
+            print(collision)
+    print(
+        f"{settings.faq}: OK, {len(knowledge.entries)} entries in {len(knowledge.topics)} topics"
+        + (f", {len(collisions)} collision(s)" if args.collisions else "")
+    )
+    return 1 if collisions and args.strict else 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer one question, or one per line of standard input with --jsonl."""
+    responder = _responder(settings)
+    if args.jsonl:
+        for line in sys.stdin:
+            reply = responder.reply(line.rstrip("\r\n"))
+            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=False)
+        sys.stdout.flush()
+        return 0
+    question = " ".join(args.question)
+    if not question.strip():
+        print("expo-bot ask: give a question, e.g. expo-bot ask 有多少展商", file=sys.stderr)
+        return 2
+    reply = responder.reply(question)
+    if args.json:
+        print(json.dumps(reply.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from bot.console import render
+
+        print(render(reply))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Open the interactive console."""
+    from bot.console import run_console
+    from bot.reload import LiveFaq
+
+    return run_console(LiveFaq(settings.faq), debug=args.debug)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Score the bot on question files, or calibrate its thresholds on them."""
+    from bot import evaluation
+    from bot.matcher import CALIBRATION_FILE, Matcher
+
+    try:
+        cases = [case for path in args.files for case in evaluation.load_cases(Path(path))]
+    except evaluation.CaseFileError as exc:
+        print(f"expo-bot eval: {exc}", file=sys.stderr)
+        return 2
+    knowledge = load(settings.faq)
+    if args.calibrate:
+        result = evaluation.calibrate(Matcher(knowledge), cases)
+        th = result.thresholds
+        print(
+            f"calibrated on {result.total} questions: {result.correct} correct, "
+            f"{result.wrong_answers} wrong answers ({result.tied} equally good settings)"
+        )
+        for name in th.__dataclass_fields__:
+            print(f"  {name}: {getattr(th, name)}")
+        if args.write:
+            target = settings.faq.parent / CALIBRATION_FILE
+            evaluation.write_thresholds(th, target)
+            print(f"written to {target}")
+        return 0
+    results = evaluation.evaluate(Responder(knowledge), cases)
+    if args.json:
+        print(json.dumps(evaluation.to_json(results), ensure_ascii=False, indent=2))
+    else:
+        print(evaluation.render_text(results))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    """List unanswered questions and disliked answers for FAQ editors."""
+    from bot import review
+
+    return review.main(settings, since=args.since, limit=args.limit, as_json=args.json)
+
+
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Telegram bot (long polling, or a webhook with --webhook-url)."""
+    from bot import telegram_bot
+
+    return telegram_bot.run(
+        settings, webhook_url=args.webhook_url, port=args.port, secret=args.secret
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="expo-bot", description="FAQ bot for an expo, answering from a curated FAQ."
+    )
+    parser.add_argument(
+        "--faq", type=Path, help="FAQ file (default: $EXPO_BOT_FAQ or knowledge/faq.yaml)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: object, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--faq", type=Path, default=argparse.SUPPRESS, help="FAQ file")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("chat", cmd_chat, "interactive console chat (no token needed)")
+    p.add_argument("--debug", action="store_true", help="show the top candidates and scores")
+
+    p = add("ask", cmd_ask, "answer one question, or one per stdin line with --jsonl")
+    p.add_argument("question", nargs="*", help="the question")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print the reply as JSON")
+    mode.add_argument(
+        "--jsonl", action="store_true", help="read questions from stdin, JSON lines out"
+    )
+
+    p = add("check", cmd_check, "validate the FAQ file")
+    p.add_argument("--collisions", action="store_true", help="also report matcher collisions")
+    p.add_argument("--strict", action="store_true", help="exit 1 when collisions are found")
+
+    p = add("eval", cmd_eval, "score the bot on labelled question files")
+    p.add_argument("files", nargs="+", help="question files (YAML with cases:)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--calibrate", action="store_true", help="grid-search the matcher thresholds")
+    p.add_argument(
+        "--write", action="store_true", help="with --calibrate: save them next to the FAQ"
+    )
+
+    p = add("review", cmd_review, "questions to work on, most asked first")
+    p.add_argument("--since", default="7d", help="time window, e.g. 24h, 7d, 2w (default 7d)")
+    p.add_argument("--limit", type=int, default=20, help="groups to show (default 20)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = add("telegram", cmd_telegram, "run the Telegram bot")
+    p.add_argument(
+        "--webhook-url", help="serve a webhook at this public HTTPS URL instead of polling"
+    )
+    p.add_argument("--port", type=int, default=8443, help="webhook listening port (default 8443)")
+    p.add_argument("--secret", help="webhook secret token Telegram must send back")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `expo-bot` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings.from_env(faq=args.faq)
+    try:
+        return int(args.func(args, settings))
+    except FaqError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"expo-bot: {settings.faq} has problems; run `expo-bot check`", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The console front end: `expo-bot chat` for trying the bot locally, and plain-text rendering.
+
+It answers exactly as the Telegram bot does (same `Reply`), with numbered suggestions that a
+number picks, readline editing and history, and the FAQ reloaded when the file changes.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.reload import LiveFaq
+from bot.replies import Reply, Responder
+from bot.text import Lang, detect_lang
+
+HISTORY_FILE = Path.home() / ".expo_bot_history"
+
+_HELP: dict[Lang, str] = {
+    "zh": "直接输入问题即可,中英文都行。输入数字选择建议的问题。\n"
+    "命令:/topics 浏览主题,/help 帮助,/quit 退出(也可按 Ctrl-D)。",
+    "en": "Type a question in Chinese or English. Type a number to pick a suggestion.\n"
+    "Commands: /topics to browse, /help for this text, /quit to leave (or Ctrl-D).",
+}
+_SUGGESTION_TITLES: dict[str, dict[Lang, str]] = {
+    "related": {"zh": "相关问题", "en": "Related questions"},
+    "did_you_mean": {"zh": "你是想问", "en": "Did you mean"},
+    "closest": {"zh": "相近的问题", "en": "Closest questions"},
+    "examples": {"zh": "你可以这样问", "en": "You could ask"},
+}
+_SOURCE: dict[Lang, str] = {"zh": "出处", "en": "Source"}
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return "\n".join(
+        textwrap.fill(p, width=88, initial_indent=indent, subsequent_indent=indent)
+        for p in text.splitlines()
+        if p.strip()
+    )
+
+
+def render(reply: Reply, *, debug: bool = False) -> str:
+    """A reply as console text: answer, quoted source with speaker, numbered suggestions."""
+    parts = [_wrap(reply.answer)]
+    if reply.source is not None:
+        parts.append(f"  — {_SOURCE[reply.lang]}: {reply.source.speaker}")
+        parts.append(_wrap(f"“{reply.source.text}”", indent="    "))
+    if reply.suggestions and reply.suggestion_kind in _SUGGESTION_TITLES:
+        parts.append(_SUGGESTION_TITLES[reply.suggestion_kind][reply.lang] + ":")
+        parts.extend(f"  {i}. {s.question}" for i, s in enumerate(reply.suggestions, 1))
+    if debug:
+        parts.append(f"[debug] decision={reply.kind} score={reply.score:.1f}")
+        parts.extend(
+            f"[debug]   {c.entry_id:<28} score={c.score:5.1f} fuzzy={c.fuzzy:5.1f} "
+            f"coverage={c.coverage:.2f} conflict={c.conflict:.2f}  {c.variant}"
+            for c in reply.candidates
+        )
+    return "\n".join(parts)
+
+
+def render_topics(responder: Responder, lang: Lang) -> str:
+    """Every topic with its questions, for /topics."""
+    lines = []
+    for topic in responder.knowledge.topics:
+        entries = responder.knowledge.in_topic(topic.id)
+        lines.append(f"■ {topic.title(lang)} ({len(entries)})")
+        lines.extend(f"    {e.questions[lang][0]}" for e in entries)
+    return "\n".join(lines)
+
+
+class ConsoleSession:
+    """The state of one console conversation: the last suggestions and the language in use."""
+
+    def __init__(self, live: LiveFaq, *, debug: bool = False) -> None:
+        self.live = live
+        self.debug = debug
+        self.lang: Lang = "zh"
+        self.last: Reply | None = None
+
+    def handle(self, line: str) -> str | None:
+        """The console's answer to one input line; None means quit."""
+        line = line.strip()
+        notice = self._reload_notice()
+        responder = self.live.current
+        if line in ("/quit", "/exit", "/q"):
+            return None
+        if line in ("/help", "/?", "/start"):
+            return notice + _HELP[self.lang]
+        if line == "/topics":
+            return notice + render_topics(responder, self.lang)
+        if line.isdigit() and self.last is not None and self.last.suggestions:
+            index = int(line) - 1
+            if 0 <= index < len(self.last.suggestions):
+                chosen = self.last.suggestions[index]
+                reply = responder.reply_for_entry(chosen.id, self.last.lang)
+                if reply is not None:
+                    self.last = reply
+                    return notice + render(reply, debug=self.debug)
+            return notice + f"1–{len(self.last.suggestions)}?"
+        if line.startswith("/"):
+            return notice + _HELP[self.lang]
+        if line:
+            self.lang = detect_lang(line)
+        reply = responder.reply(line)
+        self.last = reply
+        return notice + render(reply, debug=self.debug)
+
+    def _reload_notice(self) -> str:
+        result = self.live.refresh()
+        if result.changed:
+            return "(FAQ reloaded)\n"
+        if result.problems:
+            shown = "\n".join(f"  {p}" for p in result.problems[:5])
+            return f"(FAQ file has problems; still using the previous version)\n{shown}\n"
+        return ""
+
+
+def _setup_readline() -> Callable[[], None]:
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        return lambda: None
+    try:
+        readline.read_history_file(HISTORY_FILE)
+    except OSError:
+        pass
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        try:
+            readline.write_history_file(HISTORY_FILE)
+        except OSError:
+            pass
+
+    return save
+
+
+def run_console(live: LiveFaq, *, debug: bool = False) -> int:
+    """The interactive loop; Ctrl-D, Ctrl-C and /quit all leave cleanly."""
+    session = ConsoleSession(live, debug=debug)
+    title = live.current.knowledge.title
+    interactive = sys.stdin.isatty()
+    save_history = _setup_readline() if interactive else (lambda: None)
+    if interactive:
+        print(f"{title.zh} / {title.en}")
+        print(_HELP["zh"])
+    try:
+        while True:
+            try:
+                line = input("> " if interactive else "")
+            except EOFError:
+                break
+            out = session.handle(line)
+            if out is None:
+                break
+            print(out)
+            print()
+    except KeyboardInterrupt:
+        print()
+    finally:
+        save_history()
+    return 0

@@ -1,0 +1,473 @@
+"""The FAQ as data: loading `faq.yaml`, validating it, and attributing each source to its speaker.
+
+`load(path)` returns an immutable `Knowledge` or raises `FaqError` listing every problem, each with
+file, line and entry id. `check(path)` returns those problems without raising. Nothing here knows
+about matching or front ends.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.text import Lang, normalise, numbers_in
+
+LANGS: tuple[Lang, Lang] = ("zh", "en")
+MIN_QUESTIONS: Mapping[Lang, int] = {"zh": 4, "en": 2}
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A text in both reply languages."""
+
+    zh: str
+    en: str
+
+    def __call__(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim stretch of the transcript and who said it."""
+
+    text: str
+    speaker: Bilingual
+    offset: int
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: Bilingual
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One curated question with its answer and the passage it rests on."""
+
+    id: str
+    topic: str
+    questions: Mapping[Lang, tuple[str, ...]]
+    answer: Bilingual
+    source: Passage
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the FAQ is about, so questions about other events, editions or years are refused."""
+
+    names: tuple[str, ...] = ()
+    edition: int | None = None
+    year: int | None = None
+    other_events: tuple[str, ...] = ()
+    other_times: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """A loaded, validated FAQ."""
+
+    path: Path
+    title: Bilingual
+    topics: tuple[Topic, ...]
+    entries: tuple[Entry, ...]
+    scope: Scope = field(default_factory=Scope)
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    digest: str = ""
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def in_topic(self, topic_id: str) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.topic == topic_id)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an FAQ file, located for the editor."""
+
+    file: str
+    line: int
+    entry: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f" [{self.entry}]" if self.entry else ""
+        return f"{self.file}:{self.line}:{where} {self.message}"
+
+
+class FaqError(Exception):
+    """The FAQ file cannot be loaded; `problems` says why."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+# --- the transcript and its speakers -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The source document split into paragraphs, each attributed to a speaker."""
+
+    text: str
+    starts: tuple[int, ...]
+    speakers: tuple[Bilingual | None, ...]  # None marks text no answer may draw on (the footer)
+    squeezed: str
+    squeezed_to_raw: tuple[int, ...]
+
+    def locate(self, passage: str) -> int | None:
+        """Offset of passage in the text, ignoring differences in whitespace."""
+        needle = "".join(passage.split())
+        at = self.squeezed.find(needle) if needle else -1
+        return None if at < 0 else self.squeezed_to_raw[at]
+
+    def speaker_at(self, offset: int) -> Bilingual | None:
+        return self.speakers[bisect.bisect_right(self.starts, offset) - 1]
+
+
+_TURN_RE = re.compile(r"^(\S{1,8}?)[:：]")
+
+
+def parse_transcript(text: str, layout: Mapping[str, Any]) -> Transcript:
+    """Attribute each paragraph using the layout markers and speaker names in `meta.transcript`."""
+    names: Mapping[str, Mapping[str, str]] = layout.get("speakers", {})
+    outlets: Mapping[str, str] = layout.get("outlets", {})
+    outlet_re = re.compile(layout.get("outlet_pattern", r"我是(.+?)的记者"))
+    section = "report"
+    current: Bilingual | None = _speaker(names, "report")
+    starts: list[int] = []
+    speakers: list[Bilingual | None] = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group(0).strip()
+        if line.startswith(layout.get("header_start", "\0")) and section == "report":
+            section, current = "header", _speaker(names, "header")
+        elif line.startswith(layout.get("turns_start", "\0")):
+            section = "turns"
+        elif line.startswith(layout.get("footer_start", "\0")) and section == "turns":
+            section, current = "footer", None
+        elif section == "turns" and (turn := _TURN_RE.match(line)) and turn.group(1) in names:
+            current = _speaker(names, turn.group(1))
+            outlet = outlet_re.search(line)
+            if outlet and current is not None:
+                zh_outlet = outlet.group(1)
+                en_outlet = outlets.get(zh_outlet, zh_outlet)
+                current = Bilingual(
+                    current.zh.format(outlet=zh_outlet), current.en.format(outlet=en_outlet)
+                )
+        starts.append(match.start())
+        speakers.append(current)
+    squeezed_chars, raw_index = [], []
+    for i, ch in enumerate(text):
+        if not ch.isspace():
+            squeezed_chars.append(ch)
+            raw_index.append(i)
+    return Transcript(
+        text, tuple(starts), tuple(speakers), "".join(squeezed_chars), tuple(raw_index)
+    )
+
+
+def _speaker(names: Mapping[str, Mapping[str, str]], key: str) -> Bilingual | None:
+    name = names.get(key)
+    if not name:
+        return Bilingual(key, key)
+    return Bilingual(str(name.get("zh", key)), str(name.get("en", name.get("zh", key))))
+
+
+# --- loading and validation ---------------------------------------------------------------------
+
+
+class _Lines:
+    """Line numbers of the YAML nodes, so problems point at the right place."""
+
+    def __init__(self, node: yaml.Node | None) -> None:
+        self.node = node
+
+    def line(self) -> int:
+        return self.node.start_mark.line + 1 if self.node is not None else 1
+
+    def __getitem__(self, key: str | int) -> _Lines:
+        node = self.node
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == key:
+                    return _Lines(v)
+        if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            return _Lines(node.value[key])
+        return _Lines(node)  # fall back to the enclosing node's line
+
+
+class _Validator:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = str(path)
+        self.problems: list[Problem] = []
+
+    def report(self, where: _Lines, entry: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, where.line(), entry, message))
+
+    def text(self, value: Any, where: _Lines, entry: str | None, what: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            kind = (
+                "missing or empty" if value in (None, "") else f"not text ({type(value).__name__})"
+            )
+            self.report(where, entry, f"{what} is {kind}")
+            return ""
+        return value.strip()
+
+    def mapping(self, value: Any, where: _Lines, entry: str | None, what: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            kind = "missing" if value is None else f"not a mapping ({type(value).__name__})"
+            self.report(where, entry, f"{what} is {kind}")
+            return {}
+        return value
+
+    def strings(self, value: Any, where: _Lines, entry: str | None, what: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.report(where, entry, f"{what} must be a list")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            text = self.text(item, where[i], entry, f"{what}[{i}]")
+            if text:
+                out.append(text)
+        return tuple(out)
+
+    def bilingual(self, value: Any, where: _Lines, entry: str | None, what: str) -> Bilingual:
+        data = self.mapping(value, where, entry, what)
+        return Bilingual(
+            *(self.text(data.get(lang), where[lang], entry, f"{what}.{lang}") for lang in LANGS)
+        )
+
+
+def _read_yaml(path: Path, validator: _Validator) -> tuple[Any, _Lines] | None:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        validator.problems.append(Problem(validator.file, 1, None, f"cannot read file: {exc}"))
+        return None
+    loader = yaml.SafeLoader(raw)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"YAML syntax error at column {col}: {exc.problem or exc.context}"
+        validator.problems.append(Problem(validator.file, line, None, message))
+        return None
+    except yaml.YAMLError as exc:
+        validator.problems.append(Problem(validator.file, 1, None, f"YAML error: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+    return data, _Lines(node)
+
+
+def _check_numbers(v: _Validator, entry: str, answer: Bilingual, source: str, at: _Lines) -> None:
+    allowed = numbers_in(source, chinese_numerals=True)
+    for lang in LANGS:
+        stray = sorted(numbers_in(answer(lang)) - allowed)
+        if stray:
+            shown = ", ".join(_show(n) for n in stray)
+            v.report(at[lang], entry, f"answer.{lang} states {shown}, not in its source passage")
+
+
+def _show(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def _parse(path: Path) -> tuple[Knowledge | None, list[Problem]]:
+    v = _Validator(path)
+    read = _read_yaml(path, v)
+    if read is None:
+        return None, v.problems
+    data, lines = read
+    root = v.mapping(data, lines, None, "the file")
+    if not root:
+        return None, v.problems
+    meta = v.mapping(root.get("meta"), lines["meta"], None, "meta")
+    title = v.bilingual(meta.get("title"), lines["meta"]["title"], None, "meta.title")
+    source_name = v.text(meta.get("source"), lines["meta"]["source"], None, "meta.source")
+    transcript: Transcript | None = None
+    if source_name:
+        try:
+            raw = (path.parent / source_name).read_text(encoding="utf-8")
+            transcript = parse_transcript(raw, meta.get("transcript") or {})
+        except (OSError, UnicodeDecodeError) as exc:
+            v.report(lines["meta"]["source"], None, f"cannot read the transcript: {exc}")
+
+    topics: list[Topic] = []
+    raw_topics = root.get("topics")
+    if not isinstance(raw_topics, list) or not raw_topics:
+        v.report(lines["topics"], None, "topics must be a non-empty list")
+        raw_topics = []
+    for i, item in enumerate(raw_topics):
+        at = lines["topics"][i]
+        t = v.mapping(item, at, None, f"topics[{i}]")
+        tid = v.text(t.get("id"), at["id"], None, f"topics[{i}].id")
+        label = Bilingual(*(v.text(t.get(lang), at[lang], tid, lang) for lang in LANGS))
+        if tid in {x.id for x in topics}:
+            v.report(at["id"], tid, f"duplicate topic id {tid!r}")
+        elif tid:
+            topics.append(Topic(tid, label))
+    topic_ids = {t.id for t in topics}
+
+    raw_entries = root.get("entries")
+    if not isinstance(raw_entries, list) or not raw_entries:
+        v.report(lines["entries"], None, "entries must be a non-empty list")
+        raw_entries = []
+    entries: list[Entry] = []
+    seen_ids: set[str] = set()
+    related_refs: list[tuple[str, str, _Lines]] = []
+    question_owner: dict[str, str] = {}
+    for i, item in enumerate(raw_entries):
+        at = lines["entries"][i]
+        e = v.mapping(item, at, None, f"entries[{i}]")
+        if not e:
+            continue
+        eid = v.text(e.get("id"), at["id"], None, f"entries[{i}].id")
+        if eid and not _ID_RE.match(eid):
+            v.report(at["id"], eid, "id must be a lowercase slug (a-z, 0-9, _ or -)")
+        if eid in seen_ids:
+            v.report(at["id"], eid, f"duplicate id {eid!r}")
+        seen_ids.add(eid)
+        label = eid or f"entries[{i}]"
+        topic = v.text(e.get("topic"), at["topic"], label, "topic")
+        if topic and topic not in topic_ids:
+            v.report(at["topic"], label, f"unknown topic {topic!r}")
+        qmap = v.mapping(e.get("questions"), at["questions"], label, "questions")
+        questions: dict[Lang, tuple[str, ...]] = {}
+        for lang in LANGS:
+            qs = v.strings(qmap.get(lang), at["questions"][lang], label, f"questions.{lang}")
+            if qmap and len(qs) < MIN_QUESTIONS[lang]:
+                v.report(
+                    at["questions"][lang],
+                    label,
+                    f"questions.{lang} needs at least {MIN_QUESTIONS[lang]} questions, has {len(qs)}",
+                )
+            questions[lang] = qs
+            for j, q in enumerate(qs):
+                key = normalise(q)
+                owner = question_owner.setdefault(key, label)
+                if owner != label:
+                    v.report(
+                        at["questions"][lang][j], label, f"question {q!r} is also under {owner}"
+                    )
+        answer = v.bilingual(e.get("answer"), at["answer"], label, "answer")
+        source_text = v.text(e.get("source"), at["source"], label, "source")
+        passage = Passage(source_text, Bilingual("", ""), -1)
+        if source_text and transcript is not None:
+            offset = transcript.locate(source_text)
+            speaker = transcript.speaker_at(offset) if offset is not None else None
+            if offset is None:
+                v.report(at["source"], label, "source is not a verbatim passage of the transcript")
+            elif speaker is None:
+                v.report(at["source"], label, "source quotes the footer, which is not expo content")
+            else:
+                passage = Passage(source_text, speaker, offset)
+        if source_text and answer.zh and answer.en:
+            _check_numbers(v, label, answer, source_text, at["answer"])
+        keywords = v.strings(e.get("keywords"), at["keywords"], label, "keywords")
+        related = v.strings(e.get("related"), at["related"], label, "related")
+        related_refs.extend((label, r, at["related"]) for r in related)
+        entries.append(Entry(eid, topic, questions, answer, passage, keywords, related, at.line()))
+    for label, ref, at in related_refs:
+        if ref not in seen_ids:
+            v.report(at, label, f"related id {ref!r} is not an entry")
+        elif ref == label:
+            v.report(at, label, "an entry cannot be related to itself")
+
+    scope, synonyms = _scope(v, meta, lines["meta"]), _synonyms(v, root, lines)
+    if v.problems:
+        return None, v.problems
+    knowledge = Knowledge(
+        path=path,
+        title=title,
+        topics=tuple(topics),
+        entries=tuple(entries),
+        scope=scope,
+        synonyms=synonyms,
+        digest=_digest(path),
+    )
+    return knowledge, []
+
+
+def _scope(v: _Validator, meta: Mapping[str, Any], lines: _Lines) -> Scope:
+    raw = meta.get("scope")
+    if raw is None:
+        return Scope()
+    data = v.mapping(raw, lines["scope"], None, "meta.scope")
+    at = lines["scope"]
+    edition, year = data.get("edition"), data.get("year")
+    for name, value in (("edition", edition), ("year", year)):
+        if value is not None and not isinstance(value, int):
+            v.report(at[name], None, f"meta.scope.{name} must be a whole number")
+    return Scope(
+        names=v.strings(data.get("names"), at["names"], None, "meta.scope.names"),
+        edition=edition if isinstance(edition, int) else None,
+        year=year if isinstance(year, int) else None,
+        other_events=v.strings(data.get("other_events"), at["other_events"], None, "other_events"),
+        other_times=v.strings(data.get("other_times"), at["other_times"], None, "other_times"),
+    )
+
+
+def _synonyms(v: _Validator, root: Mapping[str, Any], lines: _Lines) -> tuple[tuple[str, ...], ...]:
+    raw = root.get("synonyms")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        v.report(lines["synonyms"], None, "synonyms must be a list of lists")
+        return ()
+    groups = []
+    for i, group in enumerate(raw):
+        words = v.strings(group, lines["synonyms"][i], None, f"synonyms[{i}]")
+        if len(words) < 2:
+            v.report(lines["synonyms"][i], None, f"synonyms[{i}] needs at least two words")
+        groups.append(words)
+    return tuple(groups)
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def load(path: Path) -> Knowledge:
+    """Load and validate an FAQ file; raise FaqError listing every problem."""
+    knowledge, problems = _parse(path)
+    if knowledge is None:
+        raise FaqError(problems)
+    return knowledge
+
+
+def check(path: Path) -> list[Problem]:
+    """Every problem of an FAQ file; empty when it is sound."""
+    return _parse(path)[1]
+
+
+def iter_questions(knowledge: Knowledge) -> Iterator[tuple[Entry, Lang, str]]:
+    """Every question variant of every entry, with its language."""
+    for entry in knowledge.entries:
+        for lang in LANGS:
+            for question in entry.questions[lang]:
+                yield entry, lang, question

@@ -1,0 +1,430 @@
+"""Matching a question to an FAQ entry, or deciding not to.
+
+A plain fuzzy score cannot tell 广交会 from 高交会 or 开幕 from 闭幕, so the decision stacks four
+checks, all driven by data in `faq.yaml`:
+
+1. a scope gate: another event, edition or year named in the question means "not covered";
+2. query repair: synonyms mapped to one word, misspelt English words and homophone typos
+   (展伤 → 展商) corrected against the FAQ's own vocabulary;
+3. candidates from an inverted index of distinctive terms, scored by a blend of rapidfuzz
+   similarity (on text and on pinyin sound keys) and weighted term coverage;
+4. discriminators: a distinctive query term that belongs to other entries but not to the best one
+   (its "conflict") vetoes the answer, and a close runner-up turns it into "did you mean".
+
+Thresholds come from `Thresholds`, calibrated on labelled questions by `expo-bot eval --calibrate`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import LANGS, Entry, Knowledge, Scope
+from bot.text import (
+    CJK_RE,
+    EN_STOPWORDS,
+    Lang,
+    cjk_runs,
+    detect_lang,
+    fold,
+    normalise,
+    question_types,
+    sound_key,
+    stem,
+    terms,
+)
+
+Decision = Literal["answer", "ambiguous", "refuse", "out_of_scope", "empty"]
+
+CALIBRATION_FILE = "calibration.yaml"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The knobs of the decision; see `expo-bot eval --calibrate`."""
+
+    answer: float = 62.0  # minimum blended score to answer
+    margin: float = 6.0  # minimum lead over the runner-up entry
+    conflict: float = 0.2  # maximum share of query weight that points at other entries
+    suggest: float = 35.0  # minimum score for an entry to be offered as a suggestion
+    fuzzy_weight: float = 0.5  # blend: fuzzy similarity vs. weighted term coverage
+
+    @classmethod
+    def load(cls, path: Path) -> Thresholds:
+        """Thresholds from a calibration file; defaults where the file or a key is missing."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            return cls()
+        known = {k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__}
+        return replace(cls(), **known)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """How well one entry fits the question."""
+
+    entry_id: str
+    score: float
+    fuzzy: float
+    coverage: float
+    dice: float
+    conflict: float
+    variant: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's verdict on one question."""
+
+    query: str
+    normalised: str
+    lang: Lang
+    decision: Decision
+    candidates: tuple[Candidate, ...] = ()
+    reason: str = ""
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True)
+class _Variant:
+    text: str
+    sound: str
+    terms: frozenset[str]
+    entry: int
+
+
+@dataclass
+class _Index:
+    variants: list[_Variant] = field(default_factory=list)
+    by_entry: list[list[int]] = field(default_factory=list)
+    vocab: list[set[str]] = field(default_factory=list)  # terms of questions, keywords, answers
+    texts: list[str] = field(default_factory=list)  # the same, joined, for phrase look-ups
+    kinds: list[frozenset[str]] = field(default_factory=list)  # answer types its questions ask
+    df: Counter[str] = field(default_factory=Counter)
+    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    keywords: dict[str, int] = field(default_factory=dict)  # keyword phrase → entries holding it
+    words: list[str] = field(default_factory=list)  # English words, for spelling repair
+    sound_bigrams: dict[str, str] = field(default_factory=dict)
+
+
+_EDITION_RE = re.compile(
+    r"第\s*([0-9零〇一二两三四五六七八九十百]+)\s*届|\b(\d+)\s*(?:st|nd|rd|th)\b"
+)
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_THIS_EDITION = re.compile(
+    r"本届|这届|这一届|此届|今届|呢届|这次|此次|本次|今年|this year'?s?|this time"
+)
+_ENGLISH_WORD = re.compile(r"[a-z]+")
+
+
+class Matcher:
+    """An index over one FAQ; immutable once built, so it can be swapped whole on reload."""
+
+    pool_size = 30  # entries scored in full per question, picked by shared distinctive terms
+
+    def __init__(self, knowledge: Knowledge, thresholds: Thresholds | None = None) -> None:
+        self.knowledge = knowledge
+        self.thresholds = thresholds or Thresholds.load(knowledge.path.parent / CALIBRATION_FILE)
+        self._scope = knowledge.scope
+        self._synonyms = _synonym_pattern(knowledge.synonyms)
+        self._names = _phrase_pattern(knowledge.scope.names)
+        self._other_events = _phrase_pattern(knowledge.scope.other_events)
+        self._other_times = _phrase_pattern(knowledge.scope.other_times)
+        self._entries = knowledge.entries
+        self._ix = self._build(knowledge.entries)
+        n = len(self._entries)
+        self._idf = {t: math.log(1 + n / df) for t, df in self._ix.df.items()}
+        self._unknown_idf = math.log(1 + n)
+        self._keyword_re = _phrase_pattern(self._ix.keywords)
+        # Terms in most entries add nothing to candidate search and would make it slow at scale.
+        self._posting_cap = max(20, n // 20)
+
+    # --- building ---------------------------------------------------------------------------------
+
+    def prepare(self, text: str) -> str:
+        """Normalise text the same way for questions and FAQ variants."""
+        text = normalise(text)
+        text = self._names.sub(" ", text) if self._names else text
+        text = _THIS_EDITION.sub(" ", text)
+        text = _EDITION_RE.sub(" ", text)
+        return self._canonical(text)
+
+    def _canonical(self, text: str) -> str:
+        if self._synonyms is not None:
+            pattern, canon = self._synonyms
+            text = pattern.sub(lambda m: f" {canon[m.group(0)]} ", text)
+        return " ".join(text.split())
+
+    def _build(self, entries: Sequence[Entry]) -> _Index:
+        ix = _Index()
+        raw_words: set[str] = set()
+        keyword_owners: defaultdict[str, set[int]] = defaultdict(set)
+        for i, entry in enumerate(entries):
+            questions = [q for lang in LANGS for q in entry.questions[lang]]
+            keywords = [k for k in map(self.prepare, entry.keywords) if k]
+            prepared = list(dict.fromkeys([*filter(None, map(self.prepare, questions)), *keywords]))
+            answers = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en)]
+            ix.by_entry.append([])
+            for text in prepared:
+                ix.by_entry[i].append(len(ix.variants))
+                ix.variants.append(_Variant(text, sound_key(text), frozenset(terms(text)), i))
+            vocab: set[str] = set()
+            for text in (*prepared, *answers):
+                vocab |= terms(text)
+            for text in (*questions, *entry.keywords, entry.answer.en):
+                raw_words.update(_ENGLISH_WORD.findall(normalise(text)))
+            ix.vocab.append(vocab)
+            ix.kinds.append(frozenset().union(*(question_types(normalise(q)) for q in questions)))
+            ix.texts.append(" | ".join((*prepared, *answers)))
+            ix.df.update(vocab)
+            for keyword in keywords:
+                keyword_owners[keyword].add(i)
+        for i, vocab in enumerate(ix.vocab):
+            for term in vocab:
+                ix.postings[term].append(i)
+        for group in self.knowledge.synonyms:
+            for word in group:
+                raw_words.update(_ENGLISH_WORD.findall(normalise(word)))
+        ix.words = sorted(w for w in raw_words if len(w) >= 4)
+        ix.keywords = {k: len(owners) for k, owners in keyword_owners.items()}
+        chars = {t for t in ix.df if len(t) == 1}
+        for term in ix.df:
+            if len(term) == 2 and CJK_RE.match(term) and CJK_RE.match(term[1]):
+                ix.sound_bigrams.setdefault(sound_key(term), term)
+        self._chars = chars
+        return ix
+
+    # --- matching ---------------------------------------------------------------------------------
+
+    def match(self, query: str, limit: int = 5) -> Match:
+        """Decide how to reply to a question: answer, ask "did you mean", or refuse."""
+        lang = detect_lang(query)
+        reason = self._out_of_scope(fold(query))
+        prepared = self.prepare(query)
+        if reason:
+            return Match(query, prepared, lang, "out_of_scope", reason=reason)
+        repaired = self._repair(prepared)
+        if not repaired:
+            return Match(query, repaired, lang, "empty")
+        candidates = self._rank(repaired)[:limit]
+        return Match(query, repaired, lang, self._decide(candidates), candidates)
+
+    def _out_of_scope(self, folded: str) -> str:
+        scope: Scope = self._scope
+        if self._other_events and (hit := self._other_events.search(folded)):
+            return f"another event: {hit.group(0)}"
+        if self._other_times and (hit := self._other_times.search(folded)):
+            return f"another edition: {hit.group(0)}"
+        if scope.edition is not None:
+            for m in _EDITION_RE.finditer(folded):
+                number = _edition_number(m.group(1) or m.group(2))
+                if number is not None and number != scope.edition:
+                    return f"another edition: {m.group(0)}"
+        if scope.year is not None:
+            for m in _YEAR_RE.finditer(folded):
+                if int(m.group(1)) != scope.year:
+                    return f"another year: {m.group(1)}"
+        return ""
+
+    def _repair(self, text: str) -> str:
+        """Correct misspelt English words and homophone typos against the FAQ's vocabulary."""
+        ix = self._ix
+
+        def fix_word(m: re.Match[str]) -> str:
+            word = m.group(0)
+            if len(word) < 4 or stem(word) in ix.df or word in EN_STOPWORDS:
+                return word
+            best = process.extractOne(word, ix.words, scorer=fuzz.ratio, score_cutoff=80)
+            return str(best[0]) if best else word
+
+        text = _ENGLISH_WORD.sub(fix_word, text)
+        for run in cjk_runs(text):
+            fixed = list(run)
+            for i in range(len(run) - 1):
+                pair = "".join(fixed[i : i + 2])
+                # Only a character the FAQ never uses marks a typo; 地点 must not become 地电.
+                if pair in ix.df or all(ch in self._chars for ch in pair):
+                    continue
+                known = ix.sound_bigrams.get(sound_key(pair))
+                if known:
+                    fixed[i : i + 2] = known
+            if fixed != list(run):
+                text = text.replace(run, "".join(fixed), 1)
+        return self._canonical(text)
+
+    def _weights(self, query_terms: Iterable[str]) -> dict[str, float]:
+        weights = {}
+        for term in query_terms:
+            known = term in self._idf
+            if not known and len(term) == 2 and CJK_RE.match(term):
+                continue  # a bigram across a word boundary, not evidence either way
+            weights[term] = self._idf[term] if known else self._unknown_idf
+        return weights
+
+    def _rank(self, text: str) -> list[Candidate]:
+        ix, th = self._ix, self.thresholds
+        weights = self._weights(terms(text))
+        if not weights:
+            return []
+        # Single characters and words always count; a bigram counts only where it is found,
+        # so a bigram straddling two words of the question is no evidence against an entry.
+        base = sum(w for t, w in weights.items() if len(t) == 1 or not CJK_RE.match(t))
+        pool: Counter[int] = Counter()
+        for term, w in weights.items():
+            posting = ix.postings.get(term)
+            if posting and len(posting) <= self._posting_cap:
+                for i in posting:
+                    pool[i] += w
+        sound = sound_key(text)
+        english = text.isascii()
+        found_keywords = set(self._keyword_re.findall(text)) if self._keyword_re else set()
+        wanted = question_types(normalise(text))
+        keyword_total = sum(self._keyword_weight(k) for k in found_keywords)
+        ranked = []
+        for i, _ in pool.most_common(self.pool_size):
+            vocab = ix.vocab[i]
+            bigrams = sum(
+                w for t, w in weights.items() if t in vocab and len(t) == 2 and CJK_RE.match(t)
+            )
+            unit = sum(
+                w for t, w in weights.items() if t in vocab and (len(t) == 1 or not CJK_RE.match(t))
+            )
+            coverage = (unit + bigrams) / (base + bigrams) if base + bigrams else 0.0
+            best_fuzzy, best_dice, best_text = 0.0, 0.0, ""
+            for v in ix.by_entry[i]:
+                variant = ix.variants[v]
+                s = max(
+                    fuzz.ratio(text, variant.text),
+                    0.95 * fuzz.ratio(sound, variant.sound),
+                    fuzz.token_sort_ratio(text, variant.text) if english else 0.0,
+                )
+                shared = sum(weights.get(t, 0.0) for t in variant.terms)
+                own = sum(self._idf.get(t, 0.0) for t in variant.terms)
+                dice = 2 * shared / (sum(weights.values()) + own) if own else 0.0
+                if s > best_fuzzy:
+                    best_fuzzy, best_text = s, variant.text
+                best_dice = max(best_dice, dice)
+            elsewhere = sum(self._keyword_weight(k) for k in found_keywords if k not in ix.texts[i])
+            conflict = elsewhere / keyword_total if keyword_total else 0.0
+            if wanted and not wanted & ix.kinds[i]:
+                conflict = 1.0  # asks "where" of an entry that only ever says "how many"
+            ranked.append(
+                Candidate(
+                    self._entries[i].id,
+                    blend(best_fuzzy, coverage, best_dice, th),
+                    round(best_fuzzy, 2),
+                    round(coverage, 3),
+                    round(best_dice, 3),
+                    round(conflict, 3),
+                    best_text,
+                )
+            )
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return ranked
+
+    def _keyword_weight(self, keyword: str) -> float:
+        return math.log(1 + len(self._entries) / self._ix.keywords.get(keyword, 1))
+
+    def _decide(self, candidates: Sequence[Candidate]) -> Decision:
+        return decide(candidates, self.thresholds)
+
+    def close_calls(self, candidates: Sequence[Candidate]) -> tuple[Candidate, ...]:
+        """Candidates good enough to offer as "did you mean"."""
+        return close_calls(candidates, self.thresholds)
+
+    def suggestions(self, match: Match) -> tuple[Candidate, ...]:
+        """Up to three entries worth suggesting for a question."""
+        return tuple(c for c in match.candidates if c.score >= self.thresholds.suggest)[:3]
+
+
+def blend(fuzzy: float, coverage: float, dice: float, th: Thresholds) -> float:
+    """The ranking score, 0–100: fuzzy similarity blended with weighted term overlap.
+
+    Coverage asks "is everything in the question found in this entry?", dice asks "does one of the
+    entry's questions say about the same thing, no more?".
+    """
+    terms_part = 100 * (coverage + dice) / 2
+    return round(th.fuzzy_weight * fuzzy + (1 - th.fuzzy_weight) * terms_part, 2)
+
+
+def decide(candidates: Sequence[Candidate], th: Thresholds) -> Decision:
+    """Answer, ask "did you mean", or refuse, given ranked candidates."""
+    if not candidates:
+        return "refuse"
+    best = candidates[0]
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if best.score < th.answer or best.conflict > th.conflict:
+        return "ambiguous" if close_calls(candidates, th) else "refuse"
+    if best.score - runner_up < th.margin:
+        return "ambiguous"
+    return "answer"
+
+
+def close_calls(candidates: Sequence[Candidate], th: Thresholds) -> tuple[Candidate, ...]:
+    """Two or three candidates near the answer threshold and near each other: "did you mean"."""
+    near = [
+        c for c in candidates[:3] if c.score >= th.answer - th.margin and c.conflict <= th.conflict
+    ]
+    if len(near) < 2 or near[0].score - near[1].score >= th.margin:
+        return ()
+    return tuple(near)
+
+
+def _edition_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    from bot.text import numbers_in
+
+    found = numbers_in(text, chinese_numerals=True)
+    return int(next(iter(found))) if len(found) == 1 else None
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    alternatives = [_phrase_regex(normalise(p)) for p in phrases if normalise(p)]
+    if not alternatives:
+        return None
+    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)))
+
+
+def _phrase_regex(phrase: str) -> str:
+    body = re.escape(phrase)
+    if phrase[-1].isascii() and phrase[-1].isalnum():
+        body += r"(?:e?s)?(?![a-z0-9])"
+    if phrase[0].isascii() and phrase[0].isalnum():
+        body = r"(?<![a-z0-9])" + body
+    return body
+
+
+def _synonym_pattern(
+    groups: Sequence[Sequence[str]],
+) -> tuple[re.Pattern[str], Mapping[str, str]] | None:
+    canon: dict[str, str] = {}
+    for group in groups:
+        head = normalise(group[0])
+        for word in group:
+            canon.setdefault(normalise(word), head)
+    if not canon:
+        return None
+    pattern = re.compile("|".join(_phrase_regex(w) for w in sorted(canon, key=len, reverse=True)))
+
+    class _Canon(dict[str, str]):
+        def __missing__(self, key: str) -> str:
+            # A plural matched the optional suffix: look the word up without it.
+            for cut in (2, 1):
+                if key[:-cut] in self:
+                    return self[key[:-cut]]
+            return key
+
+    return pattern, _Canon(canon)

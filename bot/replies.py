@@ -1,0 +1,225 @@
+"""The reply model every front end renders: answer, source with speaker, and suggestions.
+
+`Responder` turns a question (or a chosen entry) into a `Reply`. It knows the FAQ and the matcher
+but nothing of Telegram or the console, which only render what it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.knowledge import Entry, Knowledge
+from bot.matcher import Candidate, Decision, Match, Matcher
+from bot.text import Lang, detect_lang
+
+SuggestionKind = Literal["related", "did_you_mean", "closest", "examples", "none"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """The verbatim passage an answer rests on, and who said it."""
+
+    text: str
+    speaker: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An entry offered as a follow-up, shown by its first question in the reply language."""
+
+    id: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says to one question, in one language."""
+
+    query: str
+    lang: Lang
+    kind: Decision
+    answer: str
+    entry_id: str | None = None
+    score: float = 0.0
+    source: Source | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    suggestion_kind: SuggestionKind = "none"
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def matched(self) -> bool:
+        return self.kind == "answer"
+
+    def to_json(self) -> dict[str, Any]:
+        """The `ask --json` / `--jsonl` shape."""
+        return {
+            "query": self.query,
+            "matched": self.matched,
+            "id": self.entry_id if self.matched else None,
+            "score": self.score,
+            "lang": self.lang,
+            "answer": self.answer,
+            "source": (
+                {"text": self.source.text, "speaker": self.source.speaker}
+                if self.matched and self.source
+                else None
+            ),
+            "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
+        }
+
+
+# Interface wording, in both reply languages. Expo facts never appear here: they come from the FAQ.
+TEXTS: dict[str, dict[Lang, str]] = {
+    "refuse": {
+        "zh": "抱歉,通报会实录里没有涉及这个问题,我不想猜。我能回答关于{title}的这些方面:{topics}。",
+        "en": "Sorry, the briefing doesn't cover that, and I'd rather not guess. "
+        "I can answer questions about {title} on: {topics}.",
+    },
+    "out_of_scope": {
+        "zh": "我只了解{title}的情况,这个问题问的是{what},超出了我的资料范围。",
+        "en": "I only know about {title}; this question is about {what}, which my source doesn't cover.",
+    },
+    "ambiguous": {
+        "zh": "我不确定你问的是哪一个,你是想问:",
+        "en": "I'm not sure which of these you mean. Did you mean:",
+    },
+    "empty": {
+        "zh": "请输入一个问题,例如:{example}",
+        "en": "Please type a question, for example: {example}",
+    },
+    "closest": {"zh": "相近的问题:", "en": "Closest questions:"},
+    "related": {"zh": "相关问题:", "en": "Related questions:"},
+    "source": {"zh": "出处", "en": "Source"},
+    "speaker_sep": {"zh": ":", "en": ": "},
+}
+
+_SCOPE_WHAT: dict[str, dict[Lang, str]] = {
+    "another event": {"zh": "另一个展会", "en": "another event"},
+    "another edition": {"zh": "另一届展会", "en": "another edition"},
+    "another year": {"zh": "另一年份", "en": "another year"},
+}
+
+
+def text(key: str, lang: Lang, **values: str) -> str:
+    """An interface string in the given language, with values filled in."""
+    return TEXTS[key][lang].format(**values)
+
+
+class Responder:
+    """Answers questions from one FAQ; immutable, so a reload swaps it whole."""
+
+    def __init__(self, knowledge: Knowledge, matcher: Matcher | None = None) -> None:
+        self.knowledge = knowledge
+        self.matcher = matcher or Matcher(knowledge)
+
+    def reply(self, query: str, lang: Lang | None = None) -> Reply:
+        """The reply to a free-text question."""
+        match = self.matcher.match(query)
+        return self.reply_to_match(match, lang or match.lang)
+
+    def reply_to_match(self, match: Match, lang: Lang) -> Reply:
+        best = match.best
+        if match.decision == "answer" and best is not None:
+            entry = self.knowledge.entry(best.entry_id)
+            if entry is not None:
+                return self._answer(entry, lang, match.query, best.score, match.candidates)
+        common = {"query": match.query, "lang": lang, "kind": match.decision}
+        common["candidates"] = match.candidates
+        if match.decision == "empty":
+            example = self.examples(lang, 1)
+            shown = example[0].question if example else ""
+            return Reply(
+                **common,
+                answer=text("empty", lang, example=shown),
+                suggestions=self.examples(lang),
+                suggestion_kind="examples",
+            )
+        if match.decision == "out_of_scope":
+            kind = match.reason.split(":", 1)[0]
+            what = _SCOPE_WHAT.get(kind, {"zh": kind, "en": kind})[lang]
+            answer = text("out_of_scope", lang, title=self.knowledge.title(lang), what=what)
+            return Reply(
+                **common, answer=answer, suggestions=self.examples(lang), suggestion_kind="examples"
+            )
+        if match.decision == "ambiguous":
+            close = self.matcher.close_calls(match.candidates)
+            return Reply(
+                **common,
+                answer=text("ambiguous", lang),
+                score=_score(match),
+                suggestions=self._suggest(close, lang),
+                suggestion_kind="did_you_mean",
+            )
+        near = self._suggest(self.matcher.suggestions(match), lang)
+        topics = ("、" if lang == "zh" else ", ").join(t.title(lang) for t in self.knowledge.topics)
+        answer = text("refuse", lang, title=self.knowledge.title(lang), topics=topics)
+        if near:
+            return Reply(
+                **common,
+                answer=answer,
+                score=_score(match),
+                suggestions=near,
+                suggestion_kind="closest",
+            )
+        return Reply(
+            **common,
+            answer=answer,
+            score=_score(match),
+            suggestions=self.examples(lang),
+            suggestion_kind="examples",
+        )
+
+    def reply_for_entry(self, entry_id: str, lang: Lang, query: str = "") -> Reply | None:
+        """The answer of a chosen entry, as when a suggestion is tapped."""
+        entry = self.knowledge.entry(entry_id)
+        if entry is None:
+            return None
+        return self._answer(entry, lang, query or entry.questions[lang][0], 100.0, ())
+
+    def _answer(
+        self, entry: Entry, lang: Lang, query: str, score: float, candidates: tuple[Candidate, ...]
+    ) -> Reply:
+        related = tuple(
+            Suggestion(e.id, e.questions[lang][0])
+            for rid in entry.related
+            if (e := self.knowledge.entry(rid)) is not None
+        )
+        return Reply(
+            query=query,
+            lang=lang,
+            kind="answer",
+            answer=entry.answer(lang),
+            entry_id=entry.id,
+            score=score,
+            source=Source(entry.source.text, entry.source.speaker(lang)),
+            suggestions=related[:3],
+            suggestion_kind="related" if related else "none",
+            candidates=candidates,
+        )
+
+    def _suggest(self, candidates: tuple[Candidate, ...], lang: Lang) -> tuple[Suggestion, ...]:
+        out = []
+        for c in candidates:
+            entry = self.knowledge.entry(c.entry_id)
+            if entry is not None:
+                out.append(Suggestion(entry.id, entry.questions[lang][0]))
+        return tuple(out)
+
+    def examples(self, lang: Lang, count: int = 3) -> tuple[Suggestion, ...]:
+        """A spread of example questions, one from each of the first topics."""
+        picks = []
+        for topic in self.knowledge.topics:
+            entries = self.knowledge.in_topic(topic.id)
+            if entries:
+                picks.append(Suggestion(entries[0].id, entries[0].questions[lang][0]))
+            if len(picks) == count:
+                break
+        return tuple(picks)
+
+    def lang_of(self, query: str) -> Lang:
+        return detect_lang(query)
+
+
+def _score(match: Match) -> float:
+    return match.best.score if match.best else 0.0

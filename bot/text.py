@@ -1,0 +1,336 @@
+"""Text normalisation shared by the FAQ index and incoming questions.
+
+Everything here is language plumbing, not expo knowledge: Unicode folding, Traditional → Simplified,
+Cantonese question words, filler phrases, terms for the index, and reading numbers such as 12万.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import opencc
+
+Lang = Literal["zh", "en"]
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+# Punctuation becomes a space; a decimal point between digits (59.2, 22.4) survives.
+_PUNCT = re.compile(r"(?<!\d)\.|\.(?!\d)|[^\w\s.]|_")
+_SPACES = re.compile(r"\s+")
+
+# Cantonese question words that OpenCC leaves alone; applied before conversion so 係 in 關係 is safe.
+_CANTONESE = {
+    "幾多間": "多少家",
+    "几多间": "多少家",
+    "幾多": "多少",
+    "几多": "多少",
+    "幾時": "什么时候",
+    "几时": "什么时候",
+    "邊度": "哪里",
+    "边度": "哪里",
+    "邊個": "谁",
+    "边个": "谁",
+    "點樣": "怎样",
+    "点样": "怎样",
+    "乜嘢": "什么",
+    "咩嘢": "什么",
+    "咩": "什么",
+    "喺": "在",
+    "冇": "没有",
+    "嘅": "的",
+    "咗": "了",
+    "啲": "些",
+    "嚟": "来",
+    "睇": "看",
+    "佢哋": "他们",
+    "佢": "他",
+    "唔": "不",
+}
+_CANTONESE_RE = re.compile(
+    "|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)) + r"|(?<![關关聯联])係"
+)
+
+# Politeness and hedging that carry no meaning for matching. Longest first so phrases win.
+_ZH_FILLERS = (
+    "我想知道",
+    "我想了解",
+    "我想问一下",
+    "我想问问",
+    "我想问",
+    "想问一下",
+    "想问问",
+    "想了解",
+    "麻烦问一下",
+    "麻烦问下",
+    "麻烦问",
+    "请问一下",
+    "请问下",
+    "请问",
+    "问一下",
+    "问下",
+    "能告诉我",
+    "告诉我",
+    "你知道",
+    "知不知道",
+    "谁知道",
+    "有谁知道",
+    "大家好",
+    "你好",
+    "您好",
+    "一下",
+    "谢谢",
+    "那个",
+    "哈",
+    "吗",
+    "呢",
+    "呀",
+    "啊",
+    "吧",
+    "哦",
+    "嘛",
+    "啦",
+    "哇",
+    "诶",
+    "嗯",
+)
+_EN_FILLERS = (
+    "can you please tell me",
+    "could you please tell me",
+    "can you tell me",
+    "could you tell me",
+    "would you tell me",
+    "do you know",
+    "i would like to know",
+    "i'd like to know",
+    "i want to know",
+    "i wonder",
+    "please tell me",
+    "tell me",
+    "please",
+    "hello",
+    "hi",
+    "hey",
+    "thanks",
+    "thank you",
+    "pls",
+    "plz",
+)
+_ZH_FILLER_RE = re.compile("|".join(map(re.escape, _ZH_FILLERS)))
+_EN_FILLER_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, _EN_FILLERS)) + r")\b")
+
+# English words too common to tell entries apart; they still count for fuzzy similarity.
+EN_STOPWORDS = frozenset(
+    "a an the is are was were be been being do does did of in on at to for from by with and or "
+    "how what which who whom whose when where why many much there this that these those it its "
+    "any some all i you we they he she me my your our their his her us them can could would will "
+    "shall should may might have has had about as into than then so if not no yes get got".split()
+)
+
+
+@cache
+def _converters() -> tuple[opencc.OpenCC, opencc.OpenCC]:
+    # Taiwan phrasing first (發佈會, 資訊), then Hong Kong variants; Simplified text passes unchanged.
+    return opencc.OpenCC("tw2sp"), opencc.OpenCC("hk2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional Chinese (Taiwan or Hong Kong usage, Cantonese words) to Simplified."""
+    text = _CANTONESE_RE.sub(lambda m: _CANTONESE.get(m.group(0), "是"), text)
+    if not CJK_RE.search(text):
+        return text
+    taiwan, hong_kong = _converters()
+    return str(hong_kong.convert(taiwan.convert(text)))
+
+
+def fold(text: str) -> str:
+    """NFKC, case-fold and Traditional → Simplified; punctuation and wording are kept."""
+    return to_simplified(unicodedata.normalize("NFKC", text).casefold())
+
+
+def normalise(text: str) -> str:
+    """The matching form of a question: folded, fillers and punctuation removed, spaces collapsed."""
+    text = fold(text)
+    text = _EN_FILLER_RE.sub(" ", text)
+    text = _ZH_FILLER_RE.sub(" ", text)
+    text = _PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def detect_lang(text: str) -> Lang:
+    """Chinese when the text holds any Chinese character, English otherwise."""
+    return "zh" if CJK_RE.search(text) else "en"
+
+
+def stem(word: str) -> str:
+    """Fold English plurals and common suffixes so 'exhibitors' meets 'exhibitor'."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Latin words and numbers of a normalised text, stemmed."""
+    return [stem(w) for w in _LATIN_WORD.findall(text)]
+
+
+def cjk_runs(text: str) -> list[str]:
+    """The runs of consecutive Chinese characters in a text."""
+    return _CJK_RUN.findall(text)
+
+
+def terms(text: str) -> set[str]:
+    """Index terms of a normalised text: Chinese characters and bigrams, English content words."""
+    found: set[str] = set()
+    for run in cjk_runs(text):
+        found.update(run)
+        found.update(run[i : i + 2] for i in range(len(run) - 1))
+    found.update(w for w in words(text) if w not in EN_STOPWORDS)
+    return found
+
+
+def replace_all(text: str, mapping: Mapping[str, str]) -> str:
+    """Replace every key of mapping in text in one pass, longest key first."""
+    if not mapping:
+        return text
+    pattern = "|".join(map(re.escape, sorted(mapping, key=len, reverse=True)))
+    return re.sub(pattern, lambda m: mapping[m.group(0)], text)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Whether phrase occurs in text; Latin phrases must sit on word boundaries."""
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        latin = _is_word_char(phrase[0]) or _is_word_char(phrase[-1])
+        if not latin or not (_is_word_char(before) or _is_word_char(after)):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
+# --- pinyin keys, so that homophone typos (展伤 → 展商, 高交汇 → 高交会) still match ---------------
+
+
+@cache
+def _sound_table() -> dict[int, str]:
+    """Character → code of its toneless first pinyin reading; empty if pypinyin's data is missing.
+
+    One private-use character per syllable keeps sound keys as long as the text, so rapidfuzz
+    compares them syllable by syllable. Only pypinyin's single-character table is read: importing
+    the package would also load its 50 MB phrase dictionary.
+    """
+    try:
+        raw = resources.files("pypinyin").joinpath("pinyin_dict.json").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}
+    codes: dict[str, str] = {}
+    table: dict[int, str] = {}
+    for code, readings in json.loads(raw).items():
+        first = unicodedata.normalize("NFKD", readings.split(",", 1)[0])
+        syllable = "".join(c for c in first if not unicodedata.combining(c))
+        table[int(code)] = codes.setdefault(syllable, chr(0xF0000 + len(codes)))
+    return table
+
+
+def sound_key(text: str) -> str:
+    """Text with every Chinese character replaced by a code for its toneless pinyin syllable."""
+    return text.translate(_sound_table())
+
+
+# --- numbers, for checking that answers do not drift from their sources ---------------------------
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_CN_DIGITS.update({"七": 7, "八": 8, "九": 9})
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_ARABIC = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿|million|thousand)?", re.IGNORECASE)
+_CN_NUMERAL = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
+_SCALE = {"万": 10_000, "亿": 100_000_000, "million": 1_000_000, "thousand": 1000}
+
+
+def _parse_cn(numeral: str) -> int | None:
+    total, section, digit = 0, 0, None
+    for ch in numeral:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        elif ch in _CN_BIG:
+            total += (section + (digit or 0)) * _CN_BIG[ch]
+            section, digit = 0, None
+    value = total + section + (digit or 0)
+    return value if numeral not in _CN_BIG else None
+
+
+def numbers_in(text: str, *, chinese_numerals: bool = False) -> set[Decimal]:
+    """Every number written in text, scaled: 12万 → 120000, 3,049 → 3049, 59.2万 → 592000."""
+    text = unicodedata.normalize("NFKC", text)
+    found: set[Decimal] = set()
+    for match in _ARABIC.finditer(text):
+        try:
+            value = Decimal(match.group(1).rstrip(",").replace(",", ""))
+        except InvalidOperation:
+            continue
+        scale = match.group(2)
+        found.add(value * _SCALE[scale.lower()] if scale else value)
+    if chinese_numerals:
+        for match in _CN_NUMERAL.finditer(text):
+            cn = _parse_cn(match.group(0))
+            if cn is not None:
+                found.add(Decimal(cn))
+    return found
+
+
+def all_terms(texts: Iterable[str]) -> set[str]:
+    """The union of terms of several normalised texts."""
+    found: set[str] = set()
+    for text in texts:
+        found |= terms(text)
+    return found
+
+
+# --- what kind of answer a question wants ----------------------------------------------------------
+
+# Checked in order, each match removed before the next, so 几点 is "when" and not "count".
+_QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("money", r"多少钱|价格|价钱|费用|收费|票价|花费|\bcosts?\b|\bprices?\b|\bfees?\b|\bcharge"),
+        (
+            "when",
+            r"什么时候|何时|几时|哪天|哪一天|几号|几月|几点|日期|时间|\bwhen\b|what time|what date"
+            r"|which day|what day",
+        ),
+        ("where", r"哪里|哪儿|在哪|什么地方|哪个馆|哪一馆|几号馆|地点|地址|位置|\bwhere\b|which hall"),
+        ("who", r"谁|哪位|什么人|\bwho\b|\bwhom\b"),
+        ("count", r"多少|几|数量|总数|how many|how much|number of"),
+    )
+)
+
+
+def question_types(text: str) -> frozenset[str]:
+    """The kinds of answer a normalised question asks for: when, where, who, count or money."""
+    found = set()
+    for kind, pattern in _QUESTION_TYPES:
+        text, hits = pattern.subn(" ", text)
+        if hits:
+            found.add(kind)
+    return frozenset(found)
