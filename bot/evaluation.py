@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.matcher import Candidate, Matcher, Thresholds, blend, decide
+from bot.matcher import Candidate, Matcher, Thresholds, blend, decide, viable
 from bot.replies import Responder
 
 Outcome = Literal["correct", "wrong_answer", "wrong_refusal"]
@@ -184,11 +184,17 @@ def to_json(results: Sequence[Result]) -> dict[str, Any]:
 # --- calibration ----------------------------------------------------------------------------------
 
 GRID: dict[str, Sequence[float]] = {
-    "fuzzy_weight": (0.3, 0.4, 0.5, 0.6, 0.7),
-    "answer": tuple(float(x) for x in range(40, 86, 2)),
-    "margin": (0.0, 2.0, 4.0, 6.0, 8.0, 10.0),
-    "conflict": (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5),
+    "fuzzy_weight": (0.4, 0.5, 0.6),
+    "dice_weight": (0.25, 0.5, 0.75),
+    "answer": tuple(float(x) for x in range(40, 88, 3)),
+    "margin": (0.0, 3.0, 6.0),
+    "conflict": (0.2, 0.35, 0.5),
+    "unanchored": (0.0, 8.0, 16.0),
+    "novelty": (0.7, 0.8, 0.9, 1.0),
 }
+# Questions that must not be answered must also stay unanswered with the answer threshold this
+# much lower, so the calibrated setting keeps a safety margin for questions it has never seen.
+SAFETY = 3.0
 
 
 @dataclass(frozen=True)
@@ -217,22 +223,33 @@ def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
         (e.id, lang): e.answer(lang) for e in matcher.knowledge.entries for lang in ("zh", "en")
     }
     scored: list[tuple[int, int, Thresholds]] = []
-    keys = list(GRID)
-    for values in itertools.product(*(GRID[k] for k in keys)):
-        th = replace(matcher.thresholds, **dict(zip(keys, values, strict=True)))
-        wrong = correct = 0
-        for case, candidates, lang in features:
-            ranked = sorted(
-                (replace(c, score=blend(c.fuzzy, c.coverage, c.dice, th)) for c in candidates),
+    for fw, dw in itertools.product(GRID["fuzzy_weight"], GRID["dice_weight"]):
+        base = replace(matcher.thresholds, fuzzy_weight=fw, dice_weight=dw)
+        rescored = [
+            sorted(
+                (replace(c, score=blend(c.fuzzy, c.coverage, c.dice, base)) for c in candidates),
                 key=lambda c: c.score,
                 reverse=True,
             )
-            matched = bool(ranked) and decide(ranked, th) == "answer"
-            answer = answers.get((ranked[0].entry_id, lang), "") if matched else ""
-            outcome = judge(case, matched, answer)
-            wrong += outcome == "wrong_answer"
-            correct += outcome == "correct"
-        scored.append((wrong, -correct, th))
+            for _, candidates, _ in features
+        ]
+        inner = ("answer", "margin", "conflict", "unanchored", "novelty")
+        for values in itertools.product(*(GRID[k] for k in inner)):
+            th = replace(base, **dict(zip(inner, values, strict=True)))
+            wrong = correct = 0
+            safe = replace(th, answer=th.answer - SAFETY)
+            for (case, _, lang), ranked in zip(features, rescored, strict=True):
+                strict = case.expect is None and bool(ranked) and decide(ranked, safe) == "answer"
+                matched = bool(ranked) and decide(ranked, th) == "answer"
+                if strict and not matched:
+                    wrong += 1
+                    continue
+                best = viable(ranked, th)[0] if matched else None
+                answer = answers.get((best.entry_id, lang), "") if best else ""
+                outcome = judge(case, matched, answer)
+                wrong += outcome == "wrong_answer"
+                correct += outcome == "correct"
+            scored.append((wrong, -correct, th))
     best_key = min((w, c) for w, c, _ in scored)
     ties = [th for w, c, th in scored if (w, c) == best_key]
     ties.sort(key=lambda th: (th.answer, th.margin, th.conflict, th.fuzzy_weight))

@@ -55,7 +55,10 @@ class Thresholds:
     margin: float = 6.0  # minimum lead over the runner-up entry
     conflict: float = 0.2  # maximum share of query weight that points at other entries
     suggest: float = 35.0  # minimum score for an entry to be offered as a suggestion
-    fuzzy_weight: float = 0.5  # blend: fuzzy similarity vs. weighted term coverage
+    fuzzy_weight: float = 0.5  # blend: fuzzy similarity vs. weighted term overlap
+    dice_weight: float = 0.5  # within term overlap: the closest variant vs. the whole entry
+    unanchored: float = 10.0  # extra score needed when the question names none of its keywords
+    novelty: float = 0.9  # maximum novelty: a telling word the entry lacks means another question
 
     @classmethod
     def load(cls, path: Path) -> Thresholds:
@@ -79,6 +82,8 @@ class Candidate:
     dice: float
     conflict: float
     variant: str
+    anchored: bool = True  # the question names one of the entry's keywords
+    novelty: float = 0.0  # weight of the most telling question word the entry lacks, 0–1
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class _Variant:
     sound: str
     terms: frozenset[str]
     entry: int
+    weight: float = 0.0  # summed idf of its terms, for the weighted Dice overlap
 
 
 @dataclass
@@ -115,6 +121,7 @@ class _Index:
     df: Counter[str] = field(default_factory=Counter)
     postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     keywords: dict[str, int] = field(default_factory=dict)  # keyword phrase → entries holding it
+    entry_keywords: list[frozenset[str]] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # English words, for spelling repair
     sound_bigrams: dict[str, str] = field(default_factory=dict)
 
@@ -123,6 +130,8 @@ _EDITION_RE = re.compile(
     r"第\s*([0-9零〇一二两三四五六七八九十百]+)\s*届|\b(\d+)\s*(?:st|nd|rd|th)\b"
 )
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_CN_YEAR_RE = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
+_CN_DIGIT = str.maketrans("零〇一二三四五六七八九", "00123456789")
 _THIS_EDITION = re.compile(
     r"本届|这届|这一届|此届|今届|呢届|这次|此次|本次|今年|this year'?s?|this time"
 )
@@ -132,7 +141,7 @@ _ENGLISH_WORD = re.compile(r"[a-z]+")
 class Matcher:
     """An index over one FAQ; immutable once built, so it can be swapped whole on reload."""
 
-    pool_size = 30  # entries scored in full per question, picked by shared distinctive terms
+    pool_size = 15  # entries scored in full per question, picked by shared distinctive terms
 
     def __init__(self, knowledge: Knowledge, thresholds: Thresholds | None = None) -> None:
         self.knowledge = knowledge
@@ -142,14 +151,24 @@ class Matcher:
         self._names = _phrase_pattern(knowledge.scope.names)
         self._other_events = _phrase_pattern(knowledge.scope.other_events)
         self._other_times = _phrase_pattern(knowledge.scope.other_times)
+        # Any "…交会"/"…博会" that is not one of the event's own names is another event.
+        suffixes = [re.escape(normalise(x)) for x in knowledge.scope.other_event_suffixes]
+        self._event_suffix = (
+            re.compile(f"[\u4e00-\u9fff]{{1,6}}(?:{'|'.join(suffixes)})") if suffixes else None
+        )
+        self._own_names = tuple(normalise(n) for n in knowledge.scope.names)
         self._entries = knowledge.entries
         self._ix = self._build(knowledge.entries)
         n = len(self._entries)
         self._idf = {t: math.log(1 + n / df) for t, df in self._ix.df.items()}
+        self._ix.variants = [
+            replace(v, weight=sum(self._idf.get(t, 0.0) for t in v.terms) or 1.0)
+            for v in self._ix.variants
+        ]
         self._unknown_idf = math.log(1 + n)
         self._keyword_re = _phrase_pattern(self._ix.keywords)
         # Terms in most entries add nothing to candidate search and would make it slow at scale.
-        self._posting_cap = max(20, n // 20)
+        self._posting_cap = max(500, n // 20)
 
     # --- building ---------------------------------------------------------------------------------
 
@@ -175,7 +194,9 @@ class Matcher:
             questions = [q for lang in LANGS for q in entry.questions[lang]]
             keywords = [k for k in map(self.prepare, entry.keywords) if k]
             prepared = list(dict.fromkeys([*filter(None, map(self.prepare, questions)), *keywords]))
-            answers = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en)]
+            # The source passage counts as the entry's vocabulary too: a question may use its words.
+            answers = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en),
+                       self.prepare(entry.source.text)]
             ix.by_entry.append([])
             for text in prepared:
                 ix.by_entry[i].append(len(ix.variants))
@@ -191,6 +212,7 @@ class Matcher:
             ix.df.update(vocab)
             for keyword in keywords:
                 keyword_owners[keyword].add(i)
+            ix.entry_keywords.append(frozenset(keywords))
         for i, vocab in enumerate(ix.vocab):
             for term in vocab:
                 ix.postings[term].append(i)
@@ -199,11 +221,14 @@ class Matcher:
                 raw_words.update(_ENGLISH_WORD.findall(normalise(word)))
         ix.words = sorted(w for w in raw_words if len(w) >= 4)
         ix.keywords = {k: len(owners) for k, owners in keyword_owners.items()}
-        chars = {t for t in ix.df if len(t) == 1}
-        for term in ix.df:
+        # Typos are repaired only towards words the FAQ uses on purpose, so 地点 never becomes
+        # some bigram that happens to straddle two words of one answer.
+        wordlike = set(ix.keywords) | {normalise(w) for g in self.knowledge.synonyms for w in g}
+        wordlike_bigrams = {w[i : i + 2] for w in wordlike for i in range(len(w) - 1)}
+        for term, df in ix.df.items():
             if len(term) == 2 and CJK_RE.match(term) and CJK_RE.match(term[1]):
-                ix.sound_bigrams.setdefault(sound_key(term), term)
-        self._chars = chars
+                if df >= 2 or term in wordlike_bigrams:
+                    ix.sound_bigrams.setdefault(sound_key(term), term)
         return ix
 
     # --- matching ---------------------------------------------------------------------------------
@@ -218,7 +243,12 @@ class Matcher:
         repaired = self._repair(prepared)
         if not repaired:
             return Match(query, repaired, lang, "empty")
-        candidates = self._rank(repaired)[:limit]
+        ranked = self._rank(repaired)
+        # Entries the question points away from go last, so the first candidate is the answer.
+        ok = viable(ranked, self.thresholds)
+        ok_ids = {c.entry_id for c in ok}
+        ranked = ok + [c for c in ranked if c.entry_id not in ok_ids]
+        candidates = tuple(ranked[:limit])
         return Match(query, repaired, lang, self._decide(candidates), candidates)
 
     def _out_of_scope(self, folded: str) -> str:
@@ -233,9 +263,15 @@ class Matcher:
                 if number is not None and number != scope.edition:
                     return f"another edition: {m.group(0)}"
         if scope.year is not None:
-            for m in _YEAR_RE.finditer(folded):
-                if int(m.group(1)) != scope.year:
-                    return f"another year: {m.group(1)}"
+            years = [m.group(1) for m in _YEAR_RE.finditer(folded)]
+            years += [m.group(1).translate(_CN_DIGIT) for m in _CN_YEAR_RE.finditer(folded)]
+            for year in years:
+                if int(year) != scope.year:
+                    return f"another year: {year}"
+        if self._event_suffix is not None:
+            for m in self._event_suffix.finditer(folded):
+                if not any(m.group(0).endswith(name) for name in self._own_names):
+                    return f"another event: {m.group(0)}"
         return ""
 
     def _repair(self, text: str) -> str:
@@ -254,8 +290,7 @@ class Matcher:
             fixed = list(run)
             for i in range(len(run) - 1):
                 pair = "".join(fixed[i : i + 2])
-                # Only a character the FAQ never uses marks a typo; 地点 must not become 地电.
-                if pair in ix.df or all(ch in self._chars for ch in pair):
+                if pair in ix.df:
                     continue
                 known = ix.sound_bigrams.get(sound_key(pair))
                 if known:
@@ -278,44 +313,40 @@ class Matcher:
         weights = self._weights(terms(text))
         if not weights:
             return []
+        total = sum(weights.values())
+        units = {t: w for t, w in weights.items() if _is_unit(t)}
+        bigrams = {t: w for t, w in weights.items() if t not in units}
         # Single characters and words always count; a bigram counts only where it is found,
         # so a bigram straddling two words of the question is no evidence against an entry.
-        base = sum(w for t, w in weights.items() if len(t) == 1 or not CJK_RE.match(t))
+        base = sum(units.values())
         pool: Counter[int] = Counter()
         for term, w in weights.items():
             posting = ix.postings.get(term)
             if posting and len(posting) <= self._posting_cap:
                 for i in posting:
                     pool[i] += w
-        sound = sound_key(text)
-        english = text.isascii()
+        entries = [i for i, _ in pool.most_common(self.pool_size)]
+        if not entries:
+            return []
+        fuzzy = self._fuzzy(text, [v for i in entries for v in ix.by_entry[i]])
         found_keywords = set(self._keyword_re.findall(text)) if self._keyword_re else set()
-        wanted = question_types(normalise(text))
+        wanted = question_types(text)
         keyword_total = sum(self._keyword_weight(k) for k in found_keywords)
         ranked = []
-        for i, _ in pool.most_common(self.pool_size):
+        for i in entries:
             vocab = ix.vocab[i]
-            bigrams = sum(
-                w for t, w in weights.items() if t in vocab and len(t) == 2 and CJK_RE.match(t)
-            )
-            unit = sum(
-                w for t, w in weights.items() if t in vocab and (len(t) == 1 or not CJK_RE.match(t))
-            )
-            coverage = (unit + bigrams) / (base + bigrams) if base + bigrams else 0.0
+            found_units = sum(w for t, w in units.items() if t in vocab)
+            found_bigrams = sum(w for t, w in bigrams.items() if t in vocab)
+            coverage = (found_units + found_bigrams) / (base + found_bigrams or 1.0)
+            missing = [w for t, w in units.items() if t not in vocab]
+            novelty = max(missing, default=0.0) / self._unknown_idf
             best_fuzzy, best_dice, best_text = 0.0, 0.0, ""
             for v in ix.by_entry[i]:
                 variant = ix.variants[v]
-                s = max(
-                    fuzz.ratio(text, variant.text),
-                    0.95 * fuzz.ratio(sound, variant.sound),
-                    fuzz.token_sort_ratio(text, variant.text) if english else 0.0,
-                )
-                shared = sum(weights.get(t, 0.0) for t in variant.terms)
-                own = sum(self._idf.get(t, 0.0) for t in variant.terms)
-                dice = 2 * shared / (sum(weights.values()) + own) if own else 0.0
-                if s > best_fuzzy:
-                    best_fuzzy, best_text = s, variant.text
-                best_dice = max(best_dice, dice)
+                if fuzzy[v] > best_fuzzy:
+                    best_fuzzy, best_text = fuzzy[v], variant.text
+                shared = sum(weights[t] for t in variant.terms & weights.keys())
+                best_dice = max(best_dice, 2 * shared / (total + variant.weight))
             elsewhere = sum(self._keyword_weight(k) for k in found_keywords if k not in ix.texts[i])
             conflict = elsewhere / keyword_total if keyword_total else 0.0
             if wanted and not wanted & ix.kinds[i]:
@@ -329,10 +360,27 @@ class Matcher:
                     round(best_dice, 3),
                     round(conflict, 3),
                     best_text,
+                    anchored=bool(found_keywords & ix.entry_keywords[i]),
+                    novelty=round(novelty, 3),
                 )
             )
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked
+
+    def _fuzzy(self, text: str, variant_ids: Sequence[int]) -> dict[int, float]:
+        """Best fuzzy similarity of the question to each variant: as text, by sound, by words."""
+        ix = self._ix
+        texts = [ix.variants[v].text for v in variant_ids]
+        scores = {variant_ids[k]: s for _, s, k in process.extract(text, texts, scorer=fuzz.ratio,
+                                                                   limit=None)}
+        sounds = [ix.variants[v].sound for v in variant_ids]
+        for _, s, k in process.extract(sound_key(text), sounds, scorer=fuzz.ratio, limit=None):
+            scores[variant_ids[k]] = max(scores[variant_ids[k]], 0.95 * s)
+        if text.isascii():
+            by_words = process.extract(text, texts, scorer=fuzz.token_sort_ratio, limit=None)
+            for _, s, k in by_words:
+                scores[variant_ids[k]] = max(scores[variant_ids[k]], s)
+        return scores
 
     def _keyword_weight(self, keyword: str) -> float:
         return math.log(1 + len(self._entries) / self._ix.keywords.get(keyword, 1))
@@ -355,17 +403,23 @@ def blend(fuzzy: float, coverage: float, dice: float, th: Thresholds) -> float:
     Coverage asks "is everything in the question found in this entry?", dice asks "does one of the
     entry's questions say about the same thing, no more?".
     """
-    terms_part = 100 * (coverage + dice) / 2
+    terms_part = 100 * ((1 - th.dice_weight) * coverage + th.dice_weight * dice)
     return round(th.fuzzy_weight * fuzzy + (1 - th.fuzzy_weight) * terms_part, 2)
+
+
+def viable(candidates: Sequence[Candidate], th: Thresholds) -> list[Candidate]:
+    """Candidates with no strong sign that the question is about something else."""
+    return [c for c in candidates if c.conflict <= th.conflict and c.novelty <= th.novelty]
 
 
 def decide(candidates: Sequence[Candidate], th: Thresholds) -> Decision:
     """Answer, ask "did you mean", or refuse, given ranked candidates."""
+    candidates = viable(candidates, th)
     if not candidates:
         return "refuse"
     best = candidates[0]
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if best.score < th.answer or best.conflict > th.conflict:
+    if best.score < th.answer + (0.0 if best.anchored else th.unanchored):
         return "ambiguous" if close_calls(candidates, th) else "refuse"
     if best.score - runner_up < th.margin:
         return "ambiguous"
@@ -380,6 +434,11 @@ def close_calls(candidates: Sequence[Candidate], th: Thresholds) -> tuple[Candid
     if len(near) < 2 or near[0].score - near[1].score >= th.margin:
         return ()
     return tuple(near)
+
+
+def _is_unit(term: str) -> bool:
+    """A single Chinese character or an English word, as opposed to a character bigram."""
+    return len(term) == 1 or not CJK_RE.match(term)
 
 
 def _edition_number(text: str) -> int | None:

@@ -11,8 +11,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from importlib import resources
+from functools import cache, lru_cache
+import importlib.util
+from pathlib import Path
 from typing import Literal
 
 import opencc
@@ -54,6 +55,15 @@ _CANTONESE = {
     "佢哋": "他们",
     "佢": "他",
     "唔": "不",
+    # Northern colloquial forms of the same question words.
+    "啥子": "什么",
+    "啥": "什么",
+    "咋样": "怎样",
+    "咋": "怎么",
+    "揾": "找",
+    "搵": "找",
+    "边年": "哪年",
+    "邊年": "哪年",
 }
 _CANTONESE_RE = re.compile(
     "|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)) + r"|(?<![關关聯联])係"
@@ -151,11 +161,13 @@ def to_simplified(text: str) -> str:
     return str(hong_kong.convert(taiwan.convert(text)))
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """NFKC, case-fold and Traditional → Simplified; punctuation and wording are kept."""
     return to_simplified(unicodedata.normalize("NFKC", text).casefold())
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """The matching form of a question: folded, fillers and punctuation removed, spaces collapsed."""
     text = fold(text)
@@ -236,16 +248,24 @@ def _sound_table() -> dict[int, str]:
     compares them syllable by syllable. Only pypinyin's single-character table is read: importing
     the package would also load its 50 MB phrase dictionary.
     """
+    # find_spec locates the package without importing it (its __init__ trains a segmenter).
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or spec.origin is None:
+        return {}
     try:
-        raw = resources.files("pypinyin").joinpath("pinyin_dict.json").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        raw = (Path(spec.origin).parent / "pinyin_dict.json").read_text("utf-8")
+    except OSError:
         return {}
     codes: dict[str, str] = {}
+    by_reading: dict[str, str] = {}
     table: dict[int, str] = {}
     for code, readings in json.loads(raw).items():
-        first = unicodedata.normalize("NFKD", readings.split(",", 1)[0])
-        syllable = "".join(c for c in first if not unicodedata.combining(c))
-        table[int(code)] = codes.setdefault(syllable, chr(0xF0000 + len(codes)))
+        first = readings.split(",", 1)[0]
+        if first not in by_reading:
+            plain = unicodedata.normalize("NFKD", first)
+            syllable = "".join(c for c in plain if not unicodedata.combining(c))
+            by_reading[first] = codes.setdefault(syllable, chr(0xF0000 + len(codes)))
+        table[int(code)] = by_reading[first]
     return table
 
 
@@ -314,9 +334,10 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("money", r"多少钱|价格|价钱|费用|收费|票价|花费|\bcosts?\b|\bprices?\b|\bfees?\b|\bcharge"),
+        ("count", r"多长时间|多久|how long"),  # a duration is answered by a number of hours or days
         (
             "when",
-            r"什么时候|何时|几时|哪天|哪一天|几号|几月|几点|日期|时间|\bwhen\b|what time|what date"
+            r"什么时候|何时|几时|哪天|哪一天|几号|几月|几点|日期|什么时间|\bwhen\b|what time|what date"
             r"|which day|what day",
         ),
         ("where", r"哪里|哪儿|在哪|什么地方|哪个馆|哪一馆|几号馆|地点|地址|位置|\bwhere\b|which hall"),

@@ -1,0 +1,90 @@
+"""Collisions in an FAQ: places where the matcher would confuse one entry with another.
+
+`expo-bot check --collisions` reports them so an editor can fix the FAQ before users notice:
+a question variant the matcher sends elsewhere, near-identical variants under two entries, and a
+keyword shared by entries the matcher then cannot tell apart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import LANGS, Knowledge
+from bot.matcher import Matcher
+
+NEAR_IDENTICAL = 92.0
+
+
+@dataclass(frozen=True)
+class Collision:
+    """One confusion between two entries, located at the entry it was found in."""
+
+    kind: str
+    entry: str
+    other: str
+    text: str
+    line: int
+    file: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: [{self.entry}] {self.kind}: {self.text!r} → {self.other}"
+
+
+def find_collisions(knowledge: Knowledge, matcher: Matcher | None = None) -> list[Collision]:
+    """Every collision in an FAQ, grouped by kind."""
+    matcher = matcher or Matcher(knowledge)
+    found: list[Collision] = []
+    file = str(knowledge.path)
+    owners: dict[str, str] = {}
+    texts: list[str] = []
+    lines = {e.id: e.line for e in knowledge.entries}
+
+    def add(kind: str, entry: str, other: str, text: str) -> None:
+        found.append(Collision(kind, entry, other, text, lines.get(entry, 1), file))
+
+    for entry in knowledge.entries:
+        for lang in LANGS:
+            for question in entry.questions[lang]:
+                match = matcher.match(question)
+                best = match.best
+                if match.decision == "answer" and best and best.entry_id != entry.id:
+                    add("variant answered by another entry", entry.id, best.entry_id, question)
+                elif match.decision == "ambiguous":
+                    rivals = [c.entry_id for c in matcher.close_calls(match.candidates)]
+                    for other in rivals:
+                        if other != entry.id and entry.id in rivals:
+                            add("variant confused with another entry", entry.id, other, question)
+                prepared = matcher.prepare(question)
+                if prepared and prepared not in owners:
+                    owners[prepared] = entry.id
+                    texts.append(prepared)
+
+    # Near-identical variants: compare each prepared text with all others once, in C.
+    for i, text in enumerate(texts):
+        for other_text, score, j in process.extract(
+            text, texts, scorer=fuzz.ratio, score_cutoff=NEAR_IDENTICAL, limit=None
+        ):
+            a, b = owners[text], owners[other_text]
+            if j > i and a != b:
+                add(f"near-identical to a variant of {b} ({score:.0f})", a, b, text)
+
+    keyword_entries: defaultdict[str, list[str]] = defaultdict(list)
+    for entry in knowledge.entries:
+        for keyword in entry.keywords:
+            key = matcher.prepare(keyword)
+            if key and entry.id not in keyword_entries[key]:
+                keyword_entries[key].append(entry.id)
+    for key, ids in keyword_entries.items():
+        if len(ids) < 2:
+            continue
+        # A keyword alone reaches at most one entry; for the others it only adds confusion.
+        match = matcher.match(key)
+        winner = match.best.entry_id if match.decision == "answer" and match.best else None
+        for entry_id in ids:
+            if entry_id != winner:
+                other = winner or next(i for i in ids if i != entry_id)
+                add("keyword shared and confused", entry_id, other, key)
+    return found

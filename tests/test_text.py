@@ -1,0 +1,90 @@
+"""Normalisation, numbers, sound keys and question types."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import (
+    detect_lang,
+    fold,
+    normalise,
+    numbers_in,
+    question_types,
+    sound_key,
+    terms,
+    to_simplified,
+)
+
+
+def test_full_width_and_case_are_folded() -> None:
+    assert normalise("ＶＲ观展？") == "vr观展"
+    assert normalise("ＨＯＷ many EXHIBITORS") == "how many exhibitors"
+
+
+def test_traditional_taiwan_and_hong_kong_become_simplified() -> None:
+    assert to_simplified("這屆高交會有多少展商") == "这届高交会有多少展商"
+    assert to_simplified("發佈會") == "发布会"
+
+
+def test_cantonese_question_words_are_mapped() -> None:
+    assert normalise("展覽面積係幾多?") == "展览面积是多少"
+    assert normalise("通報會喺邊度舉行") == "通报会在哪里举行"
+    assert normalise("有冇巴士") == "有没有巴士"
+    # 係 inside 關係 is not the Cantonese copula.
+    assert "关系" in normalise("兩者關係")
+
+
+def test_fillers_and_punctuation_are_dropped() -> None:
+    assert normalise("请问高交会的主题是什么呢???") == "高交会的主题是什么"
+    assert normalise("Can you tell me how many visitors, please?") == "how many visitors"
+
+
+def test_decimals_survive_punctuation_removal() -> None:
+    assert "59.2" in normalise("59.2万人次。")
+
+
+def test_language_detection() -> None:
+    assert detect_lang("How many exhibitors?") == "en"
+    assert detect_lang("CHTF有多少exhibitors") == "zh"
+
+
+def test_numbers_are_read_with_chinese_scales_and_separators() -> None:
+    assert numbers_in("12万平方米") == {Decimal(120000)}
+    assert numbers_in("3,049 exhibitors") == {Decimal(3049)}
+    assert numbers_in("59.2万人次") == {Decimal(592000)}
+    assert numbers_in("第十九届,经过六天", chinese_numerals=True) >= {Decimal(19), Decimal(6)}
+    assert numbers_in("第十九届") == set()
+
+
+def test_homophones_share_a_sound_key() -> None:
+    assert sound_key("展伤") == sound_key("展商")
+    assert sound_key("高交汇") == sound_key("高交会")
+    assert sound_key("开幕") != sound_key("闭幕")
+    assert len(sound_key("展商abc")) == len("展商abc")
+
+
+def test_question_types() -> None:
+    assert question_types("通报会几点开始") == {"when"}
+    assert question_types("通报会在哪里举行") == {"where"}
+    assert question_types("谁参观了") == {"who"}
+    assert question_types("有多少展商") == {"count"}
+    assert question_types("义工服务了多长时间") == {"count"}
+    assert question_types("门票多少钱") == {"money"}
+    assert question_types("主题是什么") == frozenset()
+
+
+def test_terms_hold_characters_bigrams_and_content_words() -> None:
+    found = terms(normalise("展商 exhibitors of the fair"))
+    assert {"展", "商", "展商", "exhibitor", "fair"} <= found
+    assert "the" not in found
+
+
+@given(st.text(max_size=200))
+def test_normalise_never_fails_and_is_folded(text: str) -> None:
+    out = normalise(text)
+    assert out == out.strip()
+    assert "  " not in out
+    assert fold(out) == out
