@@ -46,13 +46,29 @@ def console_to_prompt() -> float:
 def questions(count: int) -> str:
     """A realistic mix: FAQ-like questions, paraphrases, other languages, noise and blanks."""
     base = [
-        "本届高交会有多少家展商?", "這屆高交會有幾多展商?", "How many visitors came?",
-        "展商", "门票多少钱?", "广交会有多少展商?", "高交会什么时候结束", "谁为高交会揭幕",
-        "How many exhibitors were there", "有免费巴士吗", "", "qwertyuiop", "ＶＲ观展",
-        "通报会在哪里举行", "优秀产品奖有多少项", "What was the theme of the fair?",
+        "本届高交会有多少家展商?",
+        "這屆高交會有幾多展商?",
+        "How many visitors came?",
+        "展商",
+        "门票多少钱?",
+        "广交会有多少展商?",
+        "高交会什么时候结束",
+        "谁为高交会揭幕",
+        "How many exhibitors were there",
+        "有免费巴士吗",
+        "",
+        "qwertyuiop",
+        "ＶＲ观展",
+        "通报会在哪里举行",
+        "优秀产品奖有多少项",
+        "What was the theme of the fair?",
     ]
-    return "\n".join(f"{base[i % len(base)]}{'' if i < len(base) else ' ' * (i % 3)}"
-                     for i in range(count)) + "\n"
+    return (
+        "\n".join(
+            f"{base[i % len(base)]}{'' if i < len(base) else ' ' * (i % 3)}" for i in range(count)
+        )
+        + "\n"
+    )
 
 
 def ask_jsonl(count: int) -> float:
@@ -75,10 +91,14 @@ def main() -> None:
     args = parser.parse_args()
     prompt = [console_to_prompt() for _ in range(args.runs)]
     batch = [ask_jsonl(1000) for _ in range(args.runs)]
-    print(f"console start to first prompt: median {statistics.median(prompt):.2f} s "
-          f"(max {max(prompt):.2f} s, {args.runs} runs; target < 1 s)")
-    print(f"ask --jsonl, 1,000 questions:   median {statistics.median(batch):.2f} s "
-          f"(max {max(batch):.2f} s, {args.runs} runs; target < 2 s)")
+    print(
+        f"console start to first prompt: median {statistics.median(prompt):.2f} s "
+        f"(max {max(prompt):.2f} s, {args.runs} runs; target < 1 s)"
+    )
+    print(
+        f"ask --jsonl, 1,000 questions:   median {statistics.median(batch):.2f} s "
+        f"(max {max(batch):.2f} s, {args.runs} runs; target < 2 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         th = result.thresholds
         print(
             f"calibrated on {result.total} questions: {result.correct} correct, "
-            f"{result.wrong_answers} wrong answers ({result.tied} equally good settings)"
+            f"{result.wrong_answers} wrong answers"
         )
         for name in th.__dataclass_fields__:
             print(f"  {name}: {getattr(th, name)}")

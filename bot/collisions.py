@@ -36,48 +36,71 @@ class Collision:
 def find_collisions(knowledge: Knowledge, matcher: Matcher | None = None) -> list[Collision]:
     """Every collision in an FAQ, grouped by kind."""
     matcher = matcher or Matcher(knowledge)
-    found: list[Collision] = []
-    file = str(knowledge.path)
-    owners: dict[str, str] = {}
-    texts: list[str] = []
     lines = {e.id: e.line for e in knowledge.entries}
+    return [
+        Collision(kind, entry, other, text, lines.get(entry, 1), str(knowledge.path))
+        for kind, entry, other, text in (
+            *_misrouted_variants(knowledge, matcher),
+            *_near_identical_variants(knowledge, matcher),
+            *_shared_keywords(knowledge, matcher),
+        )
+    ]
 
-    def add(kind: str, entry: str, other: str, text: str) -> None:
-        found.append(Collision(kind, entry, other, text, lines.get(entry, 1), file))
 
+_Found = tuple[str, str, str, str]  # kind, entry, other entry, text
+
+
+def _misrouted_variants(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
+    found = []
     for entry in knowledge.entries:
         for lang in LANGS:
             for question in entry.questions[lang]:
                 match = matcher.match(question)
                 best = match.best
                 if match.decision == "answer" and best and best.entry_id != entry.id:
-                    add("variant answered by another entry", entry.id, best.entry_id, question)
+                    found.append(
+                        ("variant answered by another entry", entry.id, best.entry_id, question)
+                    )
                 elif match.decision == "ambiguous":
                     rivals = [c.entry_id for c in matcher.close_calls(match.candidates)]
-                    for other in rivals:
-                        if other != entry.id and entry.id in rivals:
-                            add("variant confused with another entry", entry.id, other, question)
-                prepared = matcher.prepare(question)
-                if prepared and prepared not in owners:
-                    owners[prepared] = entry.id
-                    texts.append(prepared)
+                    if entry.id in rivals:
+                        found.extend(
+                            ("variant confused with another entry", entry.id, other, question)
+                            for other in rivals
+                            if other != entry.id
+                        )
+    return found
 
-    # Near-identical variants: compare each prepared text with all others once, in C.
+
+def _near_identical_variants(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
+    owners: dict[str, str] = {}
+    for entry in knowledge.entries:
+        for lang in LANGS:
+            for question in entry.questions[lang]:
+                owners.setdefault(matcher.prepare(question), entry.id)
+    owners.pop("", None)
+    texts = list(owners)
+    found = []
+    # Each prepared text against all others in one C call; each pair reported once.
     for i, text in enumerate(texts):
         for other_text, score, j in process.extract(
             text, texts, scorer=fuzz.ratio, score_cutoff=NEAR_IDENTICAL, limit=None
         ):
             a, b = owners[text], owners[other_text]
             if j > i and a != b:
-                add(f"near-identical to a variant of {b} ({score:.0f})", a, b, text)
+                found.append((f"near-identical to a variant of {b} ({score:.0f})", a, b, text))
+    return found
 
-    keyword_entries: defaultdict[str, list[str]] = defaultdict(list)
+
+def _shared_keywords(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
+    holders: defaultdict[str, list[str]] = defaultdict(list)
     for entry in knowledge.entries:
         for keyword in entry.keywords:
             key = matcher.prepare(keyword)
-            if key and entry.id not in keyword_entries[key]:
-                keyword_entries[key].append(entry.id)
-    for key, ids in keyword_entries.items():
+            if key and entry.id not in holders[key]:
+                holders[key].append(entry.id)
+    found = []
+    for key, ids in holders.items():
         if len(ids) < 2:
             continue
         # A keyword alone reaches at most one entry; for the others it only adds confusion.
@@ -86,5 +109,5 @@ def find_collisions(knowledge: Knowledge, matcher: Matcher | None = None) -> lis
         for entry_id in ids:
             if entry_id != winner:
                 other = winner or next(i for i in ids if i != entry_id)
-                add("keyword shared and confused", entry_id, other, key)
+                found.append(("keyword shared and confused", entry_id, other, key))
     return found

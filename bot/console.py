@@ -6,6 +6,7 @@ number picks, readline editing and history, and the FAQ reloaded when the file c
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import textwrap
 from collections.abc import Callable
@@ -81,30 +82,35 @@ class ConsoleSession:
     def handle(self, line: str) -> str | None:
         """The console's answer to one input line; None means quit."""
         line = line.strip()
-        notice = self._reload_notice()
-        responder = self.live.current
         if line in ("/quit", "/exit", "/q"):
             return None
-        if line in ("/help", "/?", "/start"):
-            return notice + _HELP[self.lang]
+        notice = self._reload_notice()
+        return notice + self._respond(line, self.live.current)
+
+    def _respond(self, line: str, responder: Responder) -> str:
         if line == "/topics":
-            return notice + render_topics(responder, self.lang)
-        if line.isdigit() and self.last is not None and self.last.suggestions:
-            index = int(line) - 1
-            if 0 <= index < len(self.last.suggestions):
-                chosen = self.last.suggestions[index]
-                reply = responder.reply_for_entry(chosen.id, self.last.lang)
-                if reply is not None:
-                    self.last = reply
-                    return notice + render(reply, debug=self.debug)
-            return notice + f"1–{len(self.last.suggestions)}?"
+            return render_topics(responder, self.lang)
         if line.startswith("/"):
-            return notice + _HELP[self.lang]
+            return _HELP[self.lang]
+        if line.isdigit() and self.last is not None and self.last.suggestions:
+            return self._pick(int(line) - 1, responder)
         if line:
             self.lang = detect_lang(line)
-        reply = responder.reply(line)
+        self.last = responder.reply(line)
+        return render(self.last, debug=self.debug)
+
+    def _pick(self, index: int, responder: Responder) -> str:
+        assert self.last is not None
+        choices = self.last.suggestions
+        reply = (
+            responder.reply_for_entry(choices[index].id, self.last.lang)
+            if 0 <= index < len(choices)
+            else None
+        )
+        if reply is None:
+            return f"1–{len(choices)}?"
         self.last = reply
-        return notice + render(reply, debug=self.debug)
+        return render(reply, debug=self.debug)
 
     def _reload_notice(self) -> str:
         result = self.live.refresh()
@@ -121,17 +127,13 @@ def _setup_readline() -> Callable[[], None]:
         import readline
     except ImportError:  # pragma: no cover - Windows without pyreadline
         return lambda: None
-    try:
+    with contextlib.suppress(OSError):
         readline.read_history_file(HISTORY_FILE)
-    except OSError:
-        pass
     readline.set_history_length(1000)
 
     def save() -> None:
-        try:
+        with contextlib.suppress(OSError):
             readline.write_history_file(HISTORY_FILE)
-        except OSError:
-            pass
 
     return save
 

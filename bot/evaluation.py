@@ -7,7 +7,7 @@ answer text (a group that is a list passes when any alternative appears).
 
 from __future__ import annotations
 
-import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.matcher import Candidate, Matcher, Thresholds, blend, decide, viable
+from bot.matcher import FEATURES, Matcher, Thresholds, viable
 from bot.replies import Responder
 
 Outcome = Literal["correct", "wrong_answer", "wrong_refusal"]
@@ -38,6 +38,7 @@ class Result:
     entry_id: str | None
     answer: str
     score: float
+    suggested: bool = False  # refused, but a suggestion offered would have answered it
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class KindSummary:
     correct: int
     wrong_answer: int
     wrong_refusal: int
+    suggested: int = 0
 
     @property
     def rate(self) -> float:
@@ -105,7 +107,13 @@ def evaluate(responder: Responder, cases: Iterable[Case]) -> list[Result]:
     for case in cases:
         reply = responder.reply(case.question)
         outcome = judge(case, reply.matched, reply.answer)
-        results.append(Result(case, outcome, reply.entry_id, reply.answer, reply.score))
+        suggested = outcome == "wrong_refusal" and any(
+            (chosen := responder.reply_for_entry(s.id, reply.lang)) is not None
+            and judge(case, True, chosen.answer) == "correct"
+            for s in reply.suggestions
+            if reply.suggestion_kind in ("did_you_mean", "closest")
+        )
+        results.append(Result(case, outcome, reply.entry_id, reply.answer, reply.score, suggested))
     return results
 
 
@@ -122,6 +130,7 @@ def summarise(results: Sequence[Result]) -> list[KindSummary]:
             sum(r.outcome == "correct" for r in rs),
             sum(r.outcome == "wrong_answer" for r in rs),
             sum(r.outcome == "wrong_refusal" for r in rs),
+            sum(r.suggested for r in rs),
         )
         for kind, rs in groups
         if rs
@@ -130,18 +139,23 @@ def summarise(results: Sequence[Result]) -> list[KindSummary]:
 
 def render_text(results: Sequence[Result]) -> str:
     """The human report: a per-kind table, then every failure."""
-    lines = [f"{'kind':<13}{'total':>6}{'correct':>9}{'wrong':>7}{'refused':>9}{'rate':>8}"]
+    lines = [
+        f"{'kind':<13}{'total':>6}{'correct':>9}{'wrong':>7}{'refused':>9}{'rate':>8}"
+        f"{'suggested':>11}"
+    ]
     for s in summarise(results):
         lines.append(
             f"{s.kind:<13}{s.total:>6}{s.correct:>9}{s.wrong_answer:>7}{s.wrong_refusal:>9}"
-            f"{s.rate:>8.1%}"
+            f"{s.rate:>8.1%}{s.suggested:>11}"
         )
+    lines.append("(suggested: refused, but one of the suggestions offered answers it)")
     failures = [r for r in results if r.outcome != "correct"]
     if failures:
         lines.append("")
         lines.append(f"failures ({len(failures)}):")
         for r in failures:
             label = "WRONG ANSWER" if r.outcome == "wrong_answer" else "REFUSED"
+            label += " (suggested)" if r.suggested else ""
             lines.append(
                 f"  [{r.case.kind}] {label} {r.case.question!r} -> {r.entry_id} "
                 f"({r.score:.1f}) expect={_show_expect(r.case)}"
@@ -183,18 +197,16 @@ def to_json(results: Sequence[Result]) -> dict[str, Any]:
 
 # --- calibration ----------------------------------------------------------------------------------
 
-GRID: dict[str, Sequence[float]] = {
-    "fuzzy_weight": (0.4, 0.5, 0.6),
-    "dice_weight": (0.25, 0.5, 0.75),
-    "answer": tuple(float(x) for x in range(40, 88, 3)),
-    "margin": (0.0, 3.0, 6.0),
-    "conflict": (0.2, 0.35, 0.5),
-    "unanchored": (0.0, 8.0, 16.0),
-    "novelty": (0.7, 0.8, 0.9, 1.0),
-}
-# Questions that must not be answered must also stay unanswered with the answer threshold this
-# much lower, so the calibrated setting keeps a safety margin for questions it has never seen.
-SAFETY = 3.0
+CONFLICTS = (0.2, 0.35, 0.5)
+MARGINS = (0.0, 3.0, 6.0)
+CONFIDENCES = tuple(round(0.3 + 0.01 * i, 2) for i in range(69))
+# A question that must not be answered must stay unanswered at a confidence this much lower too,
+# so the calibrated setting keeps a safety margin for near-misses it has never seen.
+SAFETY = 0.05
+# Answering wrongly is worse than refusing: in training a wrong answer weighs WRONG_COST times a
+# right one, and in choosing thresholds one wrong answer must buy PRICE_OF_WRONG right ones.
+WRONG_COST = 3.0
+PRICE_OF_WRONG = 10
 
 
 @dataclass(frozen=True)
@@ -203,64 +215,97 @@ class Calibration:
     correct: int
     wrong_answers: int
     total: int
-    tied: int
+
+
+@dataclass(frozen=True)
+class _Sample:
+    features: tuple[float, ...]
+    lead: float
+    right: bool  # answering with the top candidate would be correct
+    must_refuse: bool
+
+
+def train_logistic(
+    samples: Sequence[tuple[Sequence[float], bool]], iterations: int = 3000, rate: float = 0.5
+) -> tuple[tuple[float, ...], float]:
+    """Weights and bias of a logistic model, by gradient descent with a little L2 shrinkage."""
+    size = len(samples[0][0]) if samples else len(FEATURES)
+    weights, bias = [0.0] * size, 0.0
+    for _ in range(iterations):
+        grad, grad_bias = [0.0] * size, 0.0
+        for x, label in samples:
+            z = bias + sum(w * v for w, v in zip(weights, x, strict=True))
+            p = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+            d = (p - label) * (1.0 if label else WRONG_COST)
+            grad = [g + d * v for g, v in zip(grad, x, strict=True)]
+            grad_bias += d
+        n = max(len(samples), 1)
+        weights = [w - rate * (g / n + 1e-3 * w) for w, g in zip(weights, grad, strict=True)]
+        bias -= rate * grad_bias / n
+    return tuple(round(w, 3) for w in weights), round(bias, 3)
 
 
 def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
-    """Grid-search the thresholds: fewest wrong answers first, then most correct replies.
+    """Fit the confidence model and pick its thresholds on labelled questions.
 
-    Among equally good settings the median answer threshold is taken, to stay away from both
-    edges of the feasible range. Candidate features are computed once; only the decision varies.
+    For each conflict veto, a logistic model learns from the best viable candidate's features
+    whether answering with it would be right; then the confidence threshold and margin are the
+    ones with the fewest wrong answers (with a safety margin), then the most correct ones.
     """
-    features: list[tuple[Case, tuple[Candidate, ...], str]] = []
-    for case in cases:
-        match = matcher.match(case.question, limit=8)
-        if match.decision in ("answer", "ambiguous", "refuse"):
-            features.append((case, match.candidates, match.lang))
-        else:
-            features.append((case, (), match.lang))
     answers = {
         (e.id, lang): e.answer(lang) for e in matcher.knowledge.entries for lang in ("zh", "en")
     }
-    scored: list[tuple[int, int, Thresholds]] = []
-    for fw, dw in itertools.product(GRID["fuzzy_weight"], GRID["dice_weight"]):
-        base = replace(matcher.thresholds, fuzzy_weight=fw, dice_weight=dw)
-        rescored = [
-            sorted(
-                (replace(c, score=blend(c.fuzzy, c.coverage, c.dice, base)) for c in candidates),
-                key=lambda c: c.score,
-                reverse=True,
+    matches = [(case, matcher.match(case.question, limit=10)) for case in cases]
+    best: tuple[int, int, Thresholds] | None = None
+    for conflict in CONFLICTS:
+        base = replace(matcher.thresholds, conflict=conflict)
+        samples: list[_Sample] = []
+        for case, match in matches:
+            if match.decision in ("out_of_scope", "empty"):
+                continue
+            ranked = viable(list(match.candidates), base)
+            if not ranked:
+                continue
+            ranked.sort(key=lambda c: c.score, reverse=True)
+            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+            top = ranked[0]
+            right = judge(case, True, answers.get((top.entry_id, match.lang), "")) == "correct"
+            samples.append(
+                _Sample(top.features(runner_up), top.score - runner_up, right, case.expect is None)
             )
-            for _, candidates, _ in features
-        ]
-        inner = ("answer", "margin", "conflict", "unanchored", "novelty")
-        for values in itertools.product(*(GRID[k] for k in inner)):
-            th = replace(base, **dict(zip(inner, values, strict=True)))
-            wrong = correct = 0
-            safe = replace(th, answer=th.answer - SAFETY)
-            for (case, _, lang), ranked in zip(features, rescored, strict=True):
-                strict = case.expect is None and bool(ranked) and decide(ranked, safe) == "answer"
-                matched = bool(ranked) and decide(ranked, th) == "answer"
-                if strict and not matched:
-                    wrong += 1
-                    continue
-                best = viable(ranked, th)[0] if matched else None
-                answer = answers.get((best.entry_id, lang), "") if best else ""
-                outcome = judge(case, matched, answer)
-                wrong += outcome == "wrong_answer"
-                correct += outcome == "correct"
-            scored.append((wrong, -correct, th))
-    best_key = min((w, c) for w, c, _ in scored)
-    ties = [th for w, c, th in scored if (w, c) == best_key]
-    ties.sort(key=lambda th: (th.answer, th.margin, th.conflict, th.fuzzy_weight))
-    chosen = ties[len(ties) // 2]
-    return Calibration(chosen, -best_key[1], best_key[0], len(cases), len(ties))
+        weights, bias = train_logistic([(s.features, s.right) for s in samples])
+        model = replace(base, weights=weights, bias=bias)
+        probabilities = [model.probability(s.features) for s in samples]
+        for margin in MARGINS:
+            for confidence in CONFIDENCES:
+                wrong = correct = 0
+                for sample, p in zip(samples, probabilities, strict=True):
+                    if sample.lead < margin:
+                        continue
+                    floor = confidence - SAFETY if sample.must_refuse else confidence
+                    if p >= floor:
+                        wrong += not sample.right
+                        correct += sample.right
+                th = replace(model, margin=margin, confidence=confidence)
+                gain = correct - PRICE_OF_WRONG * wrong
+                if best is None or gain > best[1] - PRICE_OF_WRONG * best[0]:
+                    best = (wrong, correct, th)
+    if best is None:
+        return Calibration(matcher.thresholds, 0, 0, len(cases))
+    wrong, correct, th = best
+    out_of_scope_right = sum(
+        1 for case, match in matches if case.expect is None
+    )  # refusals are right unless counted wrong above
+    return Calibration(th, correct + out_of_scope_right - wrong, wrong, len(cases))
 
 
 def write_thresholds(th: Thresholds, path: Path) -> None:
     """Save calibrated thresholds next to the FAQ, where the matcher picks them up."""
     lines = [
         "# Written by `expo-bot eval --calibrate --write`; rerun it after editing the FAQ.",
-        *(f"{name}: {getattr(th, name)}" for name in Thresholds.__dataclass_fields__),
+        f"# weights are for the features {', '.join(FEATURES)}.",
     ]
+    for name in Thresholds.__dataclass_fields__:
+        value = getattr(th, name)
+        lines.append(f"{name}: {list(value) if isinstance(value, tuple) else value}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -308,22 +308,47 @@ def _parse(path: Path) -> tuple[Knowledge | None, list[Problem]]:
         return None, v.problems
     meta = v.mapping(root.get("meta"), lines["meta"], None, "meta")
     title = v.bilingual(meta.get("title"), lines["meta"]["title"], None, "meta.title")
-    source_name = v.text(meta.get("source"), lines["meta"]["source"], None, "meta.source")
-    transcript: Transcript | None = None
-    if source_name:
-        try:
-            raw = (path.parent / source_name).read_text(encoding="utf-8")
-            transcript = parse_transcript(raw, meta.get("transcript") or {})
-        except (OSError, UnicodeDecodeError) as exc:
-            v.report(lines["meta"]["source"], None, f"cannot read the transcript: {exc}")
+    transcript = _transcript(v, path, meta, lines["meta"])
+    topics = _topics(v, root.get("topics"), lines["topics"])
+    entries = _EntryParser(v, transcript, {t.id for t in topics}).parse(
+        root.get("entries"), lines["entries"]
+    )
+    scope, synonyms = _scope(v, meta, lines["meta"]), _synonyms(v, root, lines)
+    if v.problems:
+        return None, v.problems
+    knowledge = Knowledge(
+        path=path,
+        title=title,
+        topics=topics,
+        entries=entries,
+        scope=scope,
+        synonyms=synonyms,
+        digest=_digest(path),
+    )
+    return knowledge, []
 
+
+def _transcript(
+    v: _Validator, path: Path, meta: Mapping[str, Any], lines: _Lines
+) -> Transcript | None:
+    source_name = v.text(meta.get("source"), lines["source"], None, "meta.source")
+    if not source_name:
+        return None
+    try:
+        raw = (path.parent / source_name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        v.report(lines["source"], None, f"cannot read the transcript: {exc}")
+        return None
+    return parse_transcript(raw, meta.get("transcript") or {})
+
+
+def _topics(v: _Validator, raw: Any, lines: _Lines) -> tuple[Topic, ...]:
+    if not isinstance(raw, list) or not raw:
+        v.report(lines, None, "topics must be a non-empty list")
+        return ()
     topics: list[Topic] = []
-    raw_topics = root.get("topics")
-    if not isinstance(raw_topics, list) or not raw_topics:
-        v.report(lines["topics"], None, "topics must be a non-empty list")
-        raw_topics = []
-    for i, item in enumerate(raw_topics):
-        at = lines["topics"][i]
+    for i, item in enumerate(raw):
+        at = lines[i]
         t = v.mapping(item, at, None, f"topics[{i}]")
         tid = v.text(t.get("id"), at["id"], None, f"topics[{i}].id")
         label = Bilingual(*(v.text(t.get(lang), at[lang], tid, lang) for lang in LANGS))
@@ -331,86 +356,89 @@ def _parse(path: Path) -> tuple[Knowledge | None, list[Problem]]:
             v.report(at["id"], tid, f"duplicate topic id {tid!r}")
         elif tid:
             topics.append(Topic(tid, label))
-    topic_ids = {t.id for t in topics}
+    return tuple(topics)
 
-    raw_entries = root.get("entries")
-    if not isinstance(raw_entries, list) or not raw_entries:
-        v.report(lines["entries"], None, "entries must be a non-empty list")
-        raw_entries = []
-    entries: list[Entry] = []
-    seen_ids: set[str] = set()
-    related_refs: list[tuple[str, str, _Lines]] = []
-    question_owner: dict[str, str] = {}
-    for i, item in enumerate(raw_entries):
-        at = lines["entries"][i]
-        e = v.mapping(item, at, None, f"entries[{i}]")
+
+class _EntryParser:
+    """Validates the entries one by one, then the links between them."""
+
+    def __init__(self, v: _Validator, transcript: Transcript | None, topics: set[str]) -> None:
+        self.v = v
+        self.transcript = transcript
+        self.topics = topics
+        self.seen: set[str] = set()
+        self.question_owner: dict[str, str] = {}
+        self.related_refs: list[tuple[str, str, _Lines]] = []
+
+    def parse(self, raw: Any, lines: _Lines) -> tuple[Entry, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.v.report(lines, None, "entries must be a non-empty list")
+            return ()
+        entries = [e for i, item in enumerate(raw) if (e := self.entry(item, lines[i], i))]
+        for label, ref, at in self.related_refs:
+            if ref not in self.seen:
+                self.v.report(at, label, f"related id {ref!r} is not an entry")
+            elif ref == label:
+                self.v.report(at, label, "an entry cannot be related to itself")
+        return tuple(entries)
+
+    def entry(self, item: Any, at: _Lines, index: int) -> Entry | None:
+        v = self.v
+        e = v.mapping(item, at, None, f"entries[{index}]")
         if not e:
-            continue
-        eid = v.text(e.get("id"), at["id"], None, f"entries[{i}].id")
+            return None
+        eid = v.text(e.get("id"), at["id"], None, f"entries[{index}].id")
         if eid and not _ID_RE.match(eid):
             v.report(at["id"], eid, "id must be a lowercase slug (a-z, 0-9, _ or -)")
-        if eid in seen_ids:
+        if eid in self.seen:
             v.report(at["id"], eid, f"duplicate id {eid!r}")
-        seen_ids.add(eid)
-        label = eid or f"entries[{i}]"
+        self.seen.add(eid)
+        label = eid or f"entries[{index}]"
         topic = v.text(e.get("topic"), at["topic"], label, "topic")
-        if topic and topic not in topic_ids:
+        if topic and topic not in self.topics:
             v.report(at["topic"], label, f"unknown topic {topic!r}")
-        qmap = v.mapping(e.get("questions"), at["questions"], label, "questions")
+        questions = self.questions(e.get("questions"), at["questions"], label)
+        answer = v.bilingual(e.get("answer"), at["answer"], label, "answer")
+        passage = self.passage(e.get("source"), at["source"], label)
+        if passage.offset >= 0 and answer.zh and answer.en:
+            _check_numbers(v, label, answer, passage.text, at["answer"])
+        keywords = v.strings(e.get("keywords"), at["keywords"], label, "keywords")
+        related = v.strings(e.get("related"), at["related"], label, "related")
+        self.related_refs.extend((label, r, at["related"]) for r in related)
+        return Entry(eid, topic, questions, answer, passage, keywords, related, at.line())
+
+    def questions(self, raw: Any, at: _Lines, label: str) -> Mapping[Lang, tuple[str, ...]]:
+        qmap = self.v.mapping(raw, at, label, "questions")
         questions: dict[Lang, tuple[str, ...]] = {}
         for lang in LANGS:
-            qs = v.strings(qmap.get(lang), at["questions"][lang], label, f"questions.{lang}")
+            qs = self.v.strings(qmap.get(lang), at[lang], label, f"questions.{lang}")
             if qmap and len(qs) < MIN_QUESTIONS[lang]:
-                v.report(
-                    at["questions"][lang],
+                need = MIN_QUESTIONS[lang]
+                self.v.report(
+                    at[lang],
                     label,
-                    f"questions.{lang} needs at least {MIN_QUESTIONS[lang]} questions, has {len(qs)}",
+                    f"questions.{lang} needs at least {need} questions, has {len(qs)}",
                 )
             questions[lang] = qs
             for j, q in enumerate(qs):
-                key = normalise(q)
-                owner = question_owner.setdefault(key, label)
+                owner = self.question_owner.setdefault(normalise(q), label)
                 if owner != label:
-                    v.report(
-                        at["questions"][lang][j], label, f"question {q!r} is also under {owner}"
-                    )
-        answer = v.bilingual(e.get("answer"), at["answer"], label, "answer")
-        source_text = v.text(e.get("source"), at["source"], label, "source")
-        passage = Passage(source_text, Bilingual("", ""), -1)
-        if source_text and transcript is not None:
-            offset = transcript.locate(source_text)
-            speaker = transcript.speaker_at(offset) if offset is not None else None
-            if offset is None:
-                v.report(at["source"], label, "source is not a verbatim passage of the transcript")
-            elif speaker is None:
-                v.report(at["source"], label, "source quotes the footer, which is not expo content")
-            else:
-                passage = Passage(source_text, speaker, offset)
-        if passage.offset >= 0 and answer.zh and answer.en:
-            _check_numbers(v, label, answer, source_text, at["answer"])
-        keywords = v.strings(e.get("keywords"), at["keywords"], label, "keywords")
-        related = v.strings(e.get("related"), at["related"], label, "related")
-        related_refs.extend((label, r, at["related"]) for r in related)
-        entries.append(Entry(eid, topic, questions, answer, passage, keywords, related, at.line()))
-    for label, ref, at in related_refs:
-        if ref not in seen_ids:
-            v.report(at, label, f"related id {ref!r} is not an entry")
-        elif ref == label:
-            v.report(at, label, "an entry cannot be related to itself")
+                    self.v.report(at[lang][j], label, f"question {q!r} is also under {owner}")
+        return questions
 
-    scope, synonyms = _scope(v, meta, lines["meta"]), _synonyms(v, root, lines)
-    if v.problems:
-        return None, v.problems
-    knowledge = Knowledge(
-        path=path,
-        title=title,
-        topics=tuple(topics),
-        entries=tuple(entries),
-        scope=scope,
-        synonyms=synonyms,
-        digest=_digest(path),
-    )
-    return knowledge, []
+    def passage(self, raw: Any, at: _Lines, label: str) -> Passage:
+        text = self.v.text(raw, at, label, "source")
+        if not text or self.transcript is None:
+            return Passage(text, Bilingual("", ""), -1)
+        offset = self.transcript.locate(text)
+        speaker = self.transcript.speaker_at(offset) if offset is not None else None
+        if offset is None:
+            self.v.report(at, label, "source is not a verbatim passage of the transcript")
+        elif speaker is None:
+            self.v.report(at, label, "source quotes the footer, which is not expo content")
+        else:
+            return Passage(text, speaker, offset)
+        return Passage(text, Bilingual("", ""), -1)
 
 
 def _scope(v: _Validator, meta: Mapping[str, Any], lines: _Lines) -> Scope:

@@ -16,6 +16,7 @@ Thresholds come from `Thresholds`, calibrated on labelled questions by `expo-bot
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -47,18 +48,28 @@ Decision = Literal["answer", "ambiguous", "refuse", "out_of_scope", "empty"]
 CALIBRATION_FILE = "calibration.yaml"
 
 
+# The features the confidence model weighs, in order; see `Candidate.features`.
+FEATURES = ("fuzzy", "coverage", "dice", "novelty", "novelty_source", "anchored", "lead", "score")
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    """The knobs of the decision; see `expo-bot eval --calibrate`."""
+    """The knobs of the decision, written by `expo-bot eval --calibrate --write`.
 
-    answer: float = 62.0  # minimum blended score to answer
-    margin: float = 6.0  # minimum lead over the runner-up entry
-    conflict: float = 0.2  # maximum share of query weight that points at other entries
+    Answering needs a viable best candidate (conflict at most `conflict`), a confidence of at
+    least `confidence` from a logistic model over its features (`weights`, `bias`), and a lead of
+    `margin` over the runner-up; otherwise close candidates become "did you mean".
+    """
+
+    conflict: float = 0.35  # maximum share of the question's keywords that belong elsewhere
+    margin: float = 3.0  # minimum lead in score over the runner-up entry
+    confidence: float = 0.7  # minimum modelled probability that the answer is right
     suggest: float = 35.0  # minimum score for an entry to be offered as a suggestion
-    fuzzy_weight: float = 0.5  # blend: fuzzy similarity vs. weighted term overlap
+    near: float = 55.0  # minimum score for "did you mean"
+    fuzzy_weight: float = 0.5  # ranking blend: fuzzy similarity vs. weighted term overlap
     dice_weight: float = 0.5  # within term overlap: the closest variant vs. the whole entry
-    unanchored: float = 10.0  # extra score needed when the question names none of its keywords
-    novelty: float = 0.9  # maximum novelty: a telling word the entry lacks means another question
+    weights: tuple[float, ...] = (2.9, 2.3, 2.8, -1.1, -1.1, 0.75, -0.3, 2.7)
+    bias: float = -6.9
 
     @classmethod
     def load(cls, path: Path) -> Thresholds:
@@ -67,8 +78,20 @@ class Thresholds:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError):
             return cls()
-        known = {k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__}
-        return replace(cls(), **known)
+        if not isinstance(data, dict):
+            return cls()
+        known: dict[str, object] = {}
+        for key, value in data.items():
+            if key == "weights" and isinstance(value, list) and len(value) == len(FEATURES):
+                known[key] = tuple(float(v) for v in value)
+            elif key in cls.__dataclass_fields__ and isinstance(value, int | float):
+                known[key] = float(value)
+        return replace(cls(), **known)  # type: ignore[arg-type]
+
+    def probability(self, features: Sequence[float]) -> float:
+        """The modelled probability that answering with this candidate is right."""
+        z = self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @dataclass(frozen=True)
@@ -84,6 +107,22 @@ class Candidate:
     variant: str
     anchored: bool = True  # the question names one of the entry's keywords
     novelty: float = 0.0  # weight of the most telling question word the entry lacks, 0–1
+    novelty_source: float = 0.0  # the same, counting the words of its source passage too
+    confidence: float = 0.0  # modelled probability that answering with it is right
+
+    def features(self, runner_up: float) -> tuple[float, ...]:
+        """The inputs of the confidence model, in `FEATURES` order, each about 0–1."""
+        lead = min(max(self.score - runner_up, 0.0), 40.0) / 40
+        return (
+            self.fuzzy / 100,
+            self.coverage,
+            self.dice,
+            self.novelty,
+            self.novelty_source,
+            1.0 if self.anchored else 0.0,
+            lead,
+            self.score / 100,
+        )
 
 
 @dataclass(frozen=True)
@@ -109,6 +148,7 @@ class _Variant:
     terms: frozenset[str]
     entry: int
     weight: float = 0.0  # summed idf of its terms, for the weighted Dice overlap
+    latin: bool = False  # no Chinese in it
 
 
 @dataclass
@@ -116,6 +156,7 @@ class _Index:
     variants: list[_Variant] = field(default_factory=list)
     by_entry: list[list[int]] = field(default_factory=list)
     vocab: list[set[str]] = field(default_factory=list)  # terms of questions, keywords, answers
+    source_vocab: list[frozenset[str]] = field(default_factory=list)  # terms of the source
     texts: list[str] = field(default_factory=list)  # the same, joined, for phrase look-ups
     kinds: list[frozenset[str]] = field(default_factory=list)  # answer types its questions ask
     df: Counter[str] = field(default_factory=Counter)
@@ -177,7 +218,9 @@ class Matcher:
         text = normalise(text)
         text = self._names.sub(" ", text) if self._names else text
         text = _THIS_EDITION.sub(" ", text)
-        text = _EDITION_RE.sub(" ", text)
+        text = _EDITION_RE.sub(" ", text)  # other editions were refused before this
+        if self._scope.year is not None:
+            text = re.sub(rf"(?<!\d){self._scope.year}\s*年?(?!\d)", " ", text)
         return self._canonical(text)
 
     def _canonical(self, text: str) -> str:
@@ -195,18 +238,26 @@ class Matcher:
             keywords = [k for k in map(self.prepare, entry.keywords) if k]
             prepared = list(dict.fromkeys([*filter(None, map(self.prepare, questions)), *keywords]))
             # The source passage counts as the entry's vocabulary too: a question may use its words.
-            answers = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en),
-                       self.prepare(entry.source.text)]
+            answers = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en)]
             ix.by_entry.append([])
             for text in prepared:
                 ix.by_entry[i].append(len(ix.variants))
-                ix.variants.append(_Variant(text, sound_key(text), frozenset(terms(text)), i))
+                ix.variants.append(
+                    _Variant(
+                        text,
+                        sound_key(text),
+                        frozenset(terms(text)),
+                        i,
+                        latin=not CJK_RE.search(text),
+                    )
+                )
             vocab: set[str] = set()
             for text in (*prepared, *answers):
                 vocab |= terms(text)
             for text in (*questions, *entry.keywords, entry.answer.en):
                 raw_words.update(_ENGLISH_WORD.findall(normalise(text)))
             ix.vocab.append(vocab)
+            ix.source_vocab.append(frozenset(terms(self.prepare(entry.source.text))) | vocab)
             ix.kinds.append(frozenset().union(*(question_types(normalise(q)) for q in questions)))
             ix.texts.append(" | ".join((*prepared, *answers)))
             ix.df.update(vocab)
@@ -225,10 +276,12 @@ class Matcher:
         # some bigram that happens to straddle two words of one answer.
         wordlike = set(ix.keywords) | {normalise(w) for g in self.knowledge.synonyms for w in g}
         wordlike_bigrams = {w[i : i + 2] for w in wordlike for i in range(len(w) - 1)}
-        for term, df in ix.df.items():
-            if len(term) == 2 and CJK_RE.match(term) and CJK_RE.match(term[1]):
-                if df >= 2 or term in wordlike_bigrams:
-                    ix.sound_bigrams.setdefault(sound_key(term), term)
+        # Where words sound alike (展商, 展上), the FAQ's own keywords win, then the commonest.
+        ranked = sorted(ix.df.items(), key=lambda t: (t[0] in wordlike_bigrams, t[1]), reverse=True)
+        for term, df in ranked:
+            chinese_pair = len(term) == 2 and CJK_RE.match(term) and CJK_RE.match(term[1])
+            if chinese_pair and (df >= 2 or term in wordlike_bigrams):
+                ix.sound_bigrams.setdefault(sound_key(term), term)
         return ix
 
     # --- matching ---------------------------------------------------------------------------------
@@ -243,11 +296,7 @@ class Matcher:
         repaired = self._repair(prepared)
         if not repaired:
             return Match(query, repaired, lang, "empty")
-        ranked = self._rank(repaired)
-        # Entries the question points away from go last, so the first candidate is the answer.
-        ok = viable(ranked, self.thresholds)
-        ok_ids = {c.entry_id for c in ok}
-        ranked = ok + [c for c in ranked if c.entry_id not in ok_ids]
+        ranked = with_confidence(self._rank(repaired), self.thresholds)
         candidates = tuple(ranked[:limit])
         return Match(query, repaired, lang, self._decide(candidates), candidates)
 
@@ -288,13 +337,15 @@ class Matcher:
         text = _ENGLISH_WORD.sub(fix_word, text)
         for run in cjk_runs(text):
             fixed = list(run)
+            repaired_until = 0  # a character is repaired at most once: 展伤有 → 展商有, not 展上有
             for i in range(len(run) - 1):
                 pair = "".join(fixed[i : i + 2])
-                if pair in ix.df:
+                if i < repaired_until or pair in ix.df:
                     continue
                 known = ix.sound_bigrams.get(sound_key(pair))
                 if known:
                     fixed[i : i + 2] = known
+                    repaired_until = i + 2
             if fixed != list(run):
                 text = text.replace(run, "".join(fixed), 1)
         return self._canonical(text)
@@ -319,16 +370,22 @@ class Matcher:
         # Single characters and words always count; a bigram counts only where it is found,
         # so a bigram straddling two words of the question is no evidence against an entry.
         base = sum(units.values())
-        pool: Counter[int] = Counter()
+        pool: defaultdict[int, float] = defaultdict(float)
         for term, w in weights.items():
             posting = ix.postings.get(term)
             if posting and len(posting) <= self._posting_cap:
                 for i in posting:
                     pool[i] += w
-        entries = [i for i, _ in pool.most_common(self.pool_size)]
+        entries = heapq.nlargest(self.pool_size, pool, key=pool.__getitem__)
         if not entries:
             return []
-        fuzzy = self._fuzzy(text, [v for i in entries for v in ix.by_entry[i]])
+        pools: dict[int, list[int]] = {}
+        # A Chinese question is compared with Chinese variants, an English one with English ones.
+        latin = not CJK_RE.search(text)
+        for i in entries:
+            same = [v for v in ix.by_entry[i] if ix.variants[v].latin == latin]
+            pools[i] = same or ix.by_entry[i]
+        fuzzy = self._fuzzy(text, [v for i in entries for v in pools[i]])
         found_keywords = set(self._keyword_re.findall(text)) if self._keyword_re else set()
         wanted = question_types(text)
         keyword_total = sum(self._keyword_weight(k) for k in found_keywords)
@@ -338,18 +395,24 @@ class Matcher:
             found_units = sum(w for t, w in units.items() if t in vocab)
             found_bigrams = sum(w for t, w in bigrams.items() if t in vocab)
             coverage = (found_units + found_bigrams) / (base + found_bigrams or 1.0)
-            missing = [w for t, w in units.items() if t not in vocab]
-            novelty = max(missing, default=0.0) / self._unknown_idf
-            best_fuzzy, best_dice, best_text = 0.0, 0.0, ""
-            for v in ix.by_entry[i]:
+            missing = [(t, w) for t, w in units.items() if t not in vocab]
+            novelty = max((w for _, w in missing), default=0.0) / self._unknown_idf
+            source = ix.source_vocab[i]
+            novelty_source = (
+                max((w for t, w in missing if t not in source), default=0.0) / self._unknown_idf
+            )
+            # Term overlap is computed for the closest few variants only: it is the costly part,
+            # and the variant it favours is almost always among them.
+            closest = heapq.nlargest(4, pools[i], key=fuzzy.__getitem__)
+            best_fuzzy, best_text = fuzzy[closest[0]], ix.variants[closest[0]].text
+            best_dice = 0.0
+            for v in closest:
                 variant = ix.variants[v]
-                if fuzzy[v] > best_fuzzy:
-                    best_fuzzy, best_text = fuzzy[v], variant.text
                 shared = sum(weights[t] for t in variant.terms & weights.keys())
                 best_dice = max(best_dice, 2 * shared / (total + variant.weight))
             elsewhere = sum(self._keyword_weight(k) for k in found_keywords if k not in ix.texts[i])
             conflict = elsewhere / keyword_total if keyword_total else 0.0
-            if wanted and not wanted & ix.kinds[i]:
+            if not wanted <= ix.kinds[i]:
                 conflict = 1.0  # asks "where" of an entry that only ever says "how many"
             ranked.append(
                 Candidate(
@@ -362,6 +425,7 @@ class Matcher:
                     best_text,
                     anchored=bool(found_keywords & ix.entry_keywords[i]),
                     novelty=round(novelty, 3),
+                    novelty_source=round(novelty_source, 3),
                 )
             )
         ranked.sort(key=lambda c: c.score, reverse=True)
@@ -371,8 +435,10 @@ class Matcher:
         """Best fuzzy similarity of the question to each variant: as text, by sound, by words."""
         ix = self._ix
         texts = [ix.variants[v].text for v in variant_ids]
-        scores = {variant_ids[k]: s for _, s, k in process.extract(text, texts, scorer=fuzz.ratio,
-                                                                   limit=None)}
+        scores = {
+            variant_ids[k]: s
+            for _, s, k in process.extract(text, texts, scorer=fuzz.ratio, limit=None)
+        }
         sounds = [ix.variants[v].sound for v in variant_ids]
         for _, s, k in process.extract(sound_key(text), sounds, scorer=fuzz.ratio, limit=None):
             scores[variant_ids[k]] = max(scores[variant_ids[k]], 0.95 * s)
@@ -409,31 +475,40 @@ def blend(fuzzy: float, coverage: float, dice: float, th: Thresholds) -> float:
 
 def viable(candidates: Sequence[Candidate], th: Thresholds) -> list[Candidate]:
     """Candidates with no strong sign that the question is about something else."""
-    return [c for c in candidates if c.conflict <= th.conflict and c.novelty <= th.novelty]
+    return [c for c in candidates if c.conflict <= th.conflict]
+
+
+def with_confidence(candidates: Sequence[Candidate], th: Thresholds) -> list[Candidate]:
+    """Viable candidates first, ranked, the best one carrying its modelled confidence."""
+    ok = sorted(viable(candidates, th), key=lambda c: c.score, reverse=True)
+    rest = [c for c in candidates if c.conflict > th.conflict]
+    if ok:
+        runner_up = ok[1].score if len(ok) > 1 else 0.0
+        p = th.probability(ok[0].features(runner_up))
+        ok[0] = replace(ok[0], confidence=round(p, 3))
+    return ok + rest
 
 
 def decide(candidates: Sequence[Candidate], th: Thresholds) -> Decision:
-    """Answer, ask "did you mean", or refuse, given ranked candidates."""
-    candidates = viable(candidates, th)
-    if not candidates:
+    """Answer, ask "did you mean", or refuse, given candidates from `with_confidence`.
+
+    Below the confidence needed to answer, a plausible candidate is offered as a question
+    ("did you mean …?") rather than stated: the asker gets a one-tap path, never a wrong answer.
+    """
+    if not candidates or candidates[0].conflict > th.conflict:
         return "refuse"
     best = candidates[0]
-    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if best.score < th.answer + (0.0 if best.anchored else th.unanchored):
-        return "ambiguous" if close_calls(candidates, th) else "refuse"
-    if best.score - runner_up < th.margin:
-        return "ambiguous"
-    return "answer"
+    second = candidates[1] if len(candidates) > 1 else None
+    runner_up = second.score if second is not None and second.conflict <= th.conflict else 0.0
+    if best.confidence >= th.confidence and best.score - runner_up >= th.margin:
+        return "answer"
+    return "ambiguous" if close_calls(candidates, th) else "refuse"
 
 
 def close_calls(candidates: Sequence[Candidate], th: Thresholds) -> tuple[Candidate, ...]:
-    """Two or three candidates near the answer threshold and near each other: "did you mean"."""
-    near = [
-        c for c in candidates[:3] if c.score >= th.answer - th.margin and c.conflict <= th.conflict
-    ]
-    if len(near) < 2 or near[0].score - near[1].score >= th.margin:
-        return ()
-    return tuple(near)
+    """Up to three viable candidates plausible enough to offer as "did you mean"."""
+    near = [c for c in viable(candidates, th)[:3] if c.score >= th.near]
+    return tuple(c for c in near if c.score >= near[0].score - 15) if near else ()
 
 
 def _is_unit(term: str) -> bool:

@@ -6,7 +6,7 @@ but nothing of Telegram or the console, which only render what it returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.knowledge import Entry, Knowledge
@@ -72,13 +72,15 @@ class Reply:
 # Interface wording, in both reply languages. Expo facts never appear here: they come from the FAQ.
 TEXTS: dict[str, dict[Lang, str]] = {
     "refuse": {
-        "zh": "抱歉,通报会实录里没有涉及这个问题,我不想猜。我能回答关于{title}的这些方面:{topics}。",
+        "zh": "抱歉,通报会实录里没有涉及这个问题,我不想猜。"
+        "我能回答关于{title}的这些方面:{topics}。",
         "en": "Sorry, the briefing doesn't cover that, and I'd rather not guess. "
         "I can answer questions about {title} on: {topics}.",
     },
     "out_of_scope": {
         "zh": "我只了解{title}的情况,这个问题问的是{what},超出了我的资料范围。",
-        "en": "I only know about {title}; this question is about {what}, which my source doesn't cover.",
+        "en": "I only know about {title}; this question is about {what}, "
+        "which my source doesn't cover.",
     },
     "ambiguous": {
         "zh": "我不确定你问的是哪一个,你是想问:",
@@ -119,56 +121,41 @@ class Responder:
         return self.reply_to_match(match, lang or match.lang)
 
     def reply_to_match(self, match: Match, lang: Lang) -> Reply:
+        """The reply for a matcher verdict, in the given language."""
         best = match.best
-        if match.decision == "answer" and best is not None:
-            entry = self.knowledge.entry(best.entry_id)
-            if entry is not None:
-                return self._answer(entry, lang, match.query, best.score, match.candidates)
-        common = {"query": match.query, "lang": lang, "kind": match.decision}
-        common["candidates"] = match.candidates
+        entry = self.knowledge.entry(best.entry_id) if best is not None else None
+        if match.decision == "answer" and best is not None and entry is not None:
+            return self._answer(entry, lang, match.query, best.score, match.candidates)
+        base = Reply(
+            query=match.query,
+            lang=lang,
+            kind=match.decision,
+            answer="",
+            score=best.score if best is not None else 0.0,
+            suggestions=self.examples(lang),
+            suggestion_kind="examples",
+            candidates=match.candidates,
+        )
+        title = self.knowledge.title(lang)
         if match.decision == "empty":
-            example = self.examples(lang, 1)
-            shown = example[0].question if example else ""
-            return Reply(
-                **common,
-                answer=text("empty", lang, example=shown),
-                suggestions=self.examples(lang),
-                suggestion_kind="examples",
-            )
+            example = base.suggestions[0].question if base.suggestions else ""
+            return replace(base, answer=text("empty", lang, example=example))
         if match.decision == "out_of_scope":
             kind = match.reason.split(":", 1)[0]
             what = _SCOPE_WHAT.get(kind, {"zh": kind, "en": kind})[lang]
-            answer = text("out_of_scope", lang, title=self.knowledge.title(lang), what=what)
-            return Reply(
-                **common, answer=answer, suggestions=self.examples(lang), suggestion_kind="examples"
-            )
+            return replace(base, answer=text("out_of_scope", lang, title=title, what=what))
         if match.decision == "ambiguous":
-            close = self.matcher.close_calls(match.candidates)
-            return Reply(
-                **common,
+            close = self._suggest(self.matcher.close_calls(match.candidates), lang)
+            return replace(
+                base,
                 answer=text("ambiguous", lang),
-                score=_score(match),
-                suggestions=self._suggest(close, lang),
+                suggestions=close,
                 suggestion_kind="did_you_mean",
             )
-        near = self._suggest(self.matcher.suggestions(match), lang)
         topics = ("、" if lang == "zh" else ", ").join(t.title(lang) for t in self.knowledge.topics)
-        answer = text("refuse", lang, title=self.knowledge.title(lang), topics=topics)
-        if near:
-            return Reply(
-                **common,
-                answer=answer,
-                score=_score(match),
-                suggestions=near,
-                suggestion_kind="closest",
-            )
-        return Reply(
-            **common,
-            answer=answer,
-            score=_score(match),
-            suggestions=self.examples(lang),
-            suggestion_kind="examples",
-        )
+        refusal = replace(base, answer=text("refuse", lang, title=title, topics=topics))
+        near = self._suggest(self.matcher.suggestions(match), lang)
+        return replace(refusal, suggestions=near, suggestion_kind="closest") if near else refusal
 
     def reply_for_entry(self, entry_id: str, lang: Lang, query: str = "") -> Reply | None:
         """The answer of a chosen entry, as when a suggestion is tapped."""
@@ -219,7 +206,3 @@ class Responder:
 
     def lang_of(self, query: str) -> Lang:
         return detect_lang(query)
-
-
-def _score(match: Match) -> float:
-    return match.best.score if match.best else 0.0

@@ -6,13 +6,13 @@ Cantonese question words, filler phrases, terms for the index, and reading numbe
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-import importlib.util
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +28,8 @@ _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _PUNCT = re.compile(r"(?<!\d)\.|\.(?!\d)|[^\w\s.]|_")
 _SPACES = re.compile(r"\s+")
 
-# Cantonese question words that OpenCC leaves alone; applied before conversion so 係 in 關係 is safe.
+# Cantonese question words that OpenCC leaves alone. Applied before conversion, so that
+# 係 in 關係 is safe.
 _CANTONESE = {
     "幾多間": "多少家",
     "几多间": "多少家",
@@ -139,16 +140,28 @@ _EN_FILLER_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, _EN_FILLERS)) + r"
 
 # English words too common to tell entries apart; they still count for fuzzy similarity.
 EN_STOPWORDS = frozenset(
-    "a an the is are was were be been being do does did of in on at to for from by with and or "
-    "how what which who whom whose when where why many much there this that these those it its "
-    "any some all i you we they he she me my your our their his her us them can could would will "
-    "shall should may might have has had about as into than then so if not no yes get got".split()
+    """
+    a an the is are was were be been being do does did done doing of in on at to for from by
+    with and or but how what which who whom whose when where why many much there here this
+    that these those it its any some all i you we they he she me my your our their his her
+    us them can could would will shall should may might must have has had having about as
+    into onto than then so if not no yes get got gets getting put puts make made makes take
+    took taken takes give gave given go went gone going come came coming let lets tell told
+    say said know knew want wanted like just also too very really actually roughly
+    approximately around about total overall altogether exactly each every per during over
+    under up down out off again still ever even only both either neither such same other
+    another more most less least few lot lots kind sort one ones anything something thing
+    things show showed shown see saw seen look looking find found happen happened held hold
+    hosted host offer offered provide provided there's what's who's where's when's how's
+    it's that's i'm i'd please thanks hi hello hey ok okay well
+    """.split()
 )
 
 
 @cache
 def _converters() -> tuple[opencc.OpenCC, opencc.OpenCC]:
-    # Taiwan phrasing first (發佈會, 資訊), then Hong Kong variants; Simplified text passes unchanged.
+    # Taiwan phrasing first (發佈會, 資訊), then Hong Kong variants;
+    # Simplified text passes unchanged.
     return opencc.OpenCC("tw2sp"), opencc.OpenCC("hk2s")
 
 
@@ -169,7 +182,7 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """The matching form of a question: folded, fillers and punctuation removed, spaces collapsed."""
+    """The matching form of a question: folded, without fillers or punctuation."""
     text = fold(text)
     text = _EN_FILLER_RE.sub(" ", text)
     text = _ZH_FILLER_RE.sub(" ", text)
@@ -237,7 +250,7 @@ def contains_phrase(text: str, phrase: str) -> bool:
     return False
 
 
-# --- pinyin keys, so that homophone typos (展伤 → 展商, 高交汇 → 高交会) still match ---------------
+# --- pinyin keys, so that homophone typos (展伤 → 展商, 高交汇 → 高交会) still match ---
 
 
 @cache
@@ -281,6 +294,8 @@ _CN_DIGITS.update({"七": 7, "八": 8, "九": 9})
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _ARABIC = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿|million|thousand)?", re.IGNORECASE)
+_PM = re.compile(r"\b(\d{1,2})(?::[0-5]\d)?\s*p\.?m\b\.?", re.IGNORECASE)
+_HH_MM = re.compile(r"\b(\d{1,2}):[0-5]\d\b")
 _CN_NUMERAL = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
 _SCALE = {"万": 10_000, "亿": 100_000_000, "million": 1_000_000, "thousand": 1000}
 
@@ -304,6 +319,9 @@ def numbers_in(text: str, *, chinese_numerals: bool = False) -> set[Decimal]:
     """Every number written in text, scaled: 12万 → 120000, 3,049 → 3049, 59.2万 → 592000."""
     text = unicodedata.normalize("NFKC", text)
     found: set[Decimal] = set()
+    # Clock times: 3 pm is 15 and 15:00 is 15, so they can match a source's 15时.
+    text = _PM.sub(lambda m: str(int(m.group(1)) + 12), text)
+    text = _HH_MM.sub(lambda m: m.group(1), text)
     for match in _ARABIC.finditer(text):
         try:
             value = Decimal(match.group(1).rstrip(",").replace(",", ""))
@@ -327,20 +345,33 @@ def all_terms(texts: Iterable[str]) -> set[str]:
     return found
 
 
-# --- what kind of answer a question wants ----------------------------------------------------------
+# --- what kind of answer a question wants ---------------------------------------------------
 
 # Checked in order, each match removed before the next, so 几点 is "when" and not "count".
 _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
-        ("money", r"多少钱|价格|价钱|费用|收费|票价|花费|\bcosts?\b|\bprices?\b|\bfees?\b|\bcharge"),
+        (
+            "money",
+            r"多少钱|价格|价钱|费用|收费|票价|花费|\bcosts?\b|\bprices?\b|\bfees?\b|\bcharge",
+        ),
         ("count", r"多长时间|多久|how long"),  # a duration is answered by a number of hours or days
         (
             "when",
-            r"什么时候|何时|几时|哪天|哪一天|几号|几月|几点|日期|什么时间|\bwhen\b|what time|what date"
+            r"什么时候|何时|几时|哪天|哪一天|几号(?!馆)|几月|几点|日期|什么时间|\bwhen\b|what time"
+            r"|what date"
             r"|which day|what day",
         ),
-        ("where", r"哪里|哪儿|在哪|什么地方|哪个馆|哪一馆|几号馆|地点|地址|位置|\bwhere\b|which hall"),
+        (
+            "where",
+            r"哪里|哪儿|在哪|什么地方|在哪个馆|哪个展馆|哪一馆|几号馆|地点|地址|位置|\bwhere\b"
+            r"|which hall",
+        ),
+        # Asking for names or a full list, where an entry may only give a count and one example.
+        ("besides", r"除了.{0,24}(?:还有|以外|之外)|\bbesides\b|\bother than\b|\bapart from\b"),
+        ("name", r"叫什么|名字|名称|姓名|\bname[sd]?\b|\bcalled\b"),
+        ("list", r"哪些|哪几|哪两|哪三|分别是|都有谁|都是谁|which ones|which (?:two|three)"),
+        ("said", r"讲了|说了|讲话|致辞|发言内容|\bsay\b|\bsaid\b|\bspeech\b"),
         ("who", r"谁|哪位|什么人|\bwho\b|\bwhom\b"),
         ("count", r"多少|几|数量|总数|how many|how much|number of"),
     )
@@ -348,7 +379,7 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 
 def question_types(text: str) -> frozenset[str]:
-    """The kinds of answer a normalised question asks for: when, where, who, count or money."""
+    """The kinds of answer a normalised question asks for: when, where, who, how many, a list…"""
     found = set()
     for kind, pattern in _QUESTION_TYPES:
         text, hits = pattern.subn(" ", text)

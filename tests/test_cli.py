@@ -38,7 +38,9 @@ def test_check_fails_with_one_line_per_problem(
     code = main(["check", "--faq", str(broken)])
     out = capsys.readouterr().out
     assert code == 1
-    assert any("duplicate id 'exhibitors'" in line and str(broken) in line for line in out.splitlines())
+    assert any(
+        "duplicate id 'exhibitors'" in line and str(broken) in line for line in out.splitlines()
+    )
 
 
 def test_missing_faq_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:

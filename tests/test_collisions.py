@@ -15,12 +15,11 @@ def test_a_variant_copied_to_another_entry_is_reported(
     # Put a near copy of an exhibitors question under the projects entry.
     edit_faq(
         "- id: projects\n  topic: figures\n  questions:\n    zh:\n",
-        "- id: projects\n  topic: figures\n  questions:\n    zh:\n    - 本届高交会有多少家展商参展呀?\n",
+        "- id: projects\n  topic: figures\n  questions:\n    zh:\n"
+        "    - 本届高交会共有多少家展商参展?\n",
     )
     collisions = find_collisions(load(faq_copy))
-    assert any(
-        {c.entry, c.other} == {"projects", "exhibitors"} for c in collisions
-    ), collisions
+    assert any({c.entry, c.other} == {"projects", "exhibitors"} for c in collisions), collisions
 
 
 def test_a_keyword_shared_by_two_entries_is_reported(

@@ -37,13 +37,18 @@ def test_speakers_come_from_the_passages_position(knowledge: Knowledge) -> None:
 
 
 def test_transcript_layout_attributes_turns_and_footer() -> None:
-    text = "报道。\n\n抬头\n\n实录内容:\n\n主持人:开始。\n\n提问:我是某报的记者。\n\n续。\n\n发布者\n\n广告"
+    text = (
+        "报道。\n\n抬头\n\n实录内容:\n\n主持人:开始。\n\n"
+        "提问:我是某报的记者。\n\n续。\n\n发布者\n\n广告"
+    )
     layout = {
         "header_start": "抬头",
         "turns_start": "实录内容",
         "footer_start": "发布者",
-        "speakers": {"主持人": {"zh": "主持人", "en": "the moderator"},
-                     "提问": {"zh": "记者({outlet})", "en": "a journalist ({outlet})"}},
+        "speakers": {
+            "主持人": {"zh": "主持人", "en": "the moderator"},
+            "提问": {"zh": "记者({outlet})", "en": "a journalist ({outlet})"},
+        },
         "outlets": {"某报": "Some Paper"},
     }
     t = parse_transcript(text, layout)
@@ -98,14 +103,20 @@ def test_unknown_topic_and_related(faq_copy: Path, edit_faq: Edit) -> None:
 
 
 def test_source_must_be_verbatim(faq_copy: Path, edit_faq: Edit) -> None:
-    edit_faq("source: 展会总面积达12万平方米,3049家展商参展", "source: 展会总面积达12万平方米,3050家展商参展")
+    edit_faq(
+        "source: 展会总面积达12万平方米,3049家展商参展",
+        "source: 展会总面积达12万平方米,3050家展商参展",
+    )
     message = _only(list(check(faq_copy)))
     assert "[exhibitors]" in message and "not a verbatim passage" in message
     assert f":{line_of(faq_copy, '3050家展商参展')}:" in message
 
 
 def test_whitespace_differences_in_source_are_fine(faq_copy: Path, edit_faq: Edit) -> None:
-    edit_faq("source: 展会总面积达12万平方米,3049家展商参展", "source: 展会总面积达12万 平方米, 3049家展商参展")
+    edit_faq(
+        "source: 展会总面积达12万平方米,3049家展商参展",
+        "source: 展会总面积达12万 平方米, 3049家展商参展",
+    )
     assert check(faq_copy) == []
 
 
@@ -116,14 +127,20 @@ def test_answer_number_must_come_from_source(faq_copy: Path, edit_faq: Edit) -> 
 
 
 def test_scaled_numbers_match_their_source(faq_copy: Path, edit_faq: Edit) -> None:
-    edit_faq("    zh: 本届高交会共有3049家展商参展。", "    zh: 本届高交会共有3,049家展商,面积12万平方米。")
+    edit_faq(
+        "    zh: 本届高交会共有3049家展商参展。",
+        "    zh: 本届高交会共有3,049家展商,面积12万平方米。",
+    )
     assert check(faq_copy) == []
     edit_faq("3,049家展商,面积12万平方米", "3,049家展商,面积13万平方米")
     assert "states 130000" in _only(list(check(faq_copy)))
 
 
 def test_same_question_under_two_entries(faq_copy: Path, edit_faq: Edit) -> None:
-    edit_faq("  questions:\n    zh:\n    - ", "  questions:\n    zh:\n    - 本届高交会有多少家展商参展?\n    - ")
+    edit_faq(
+        "  questions:\n    zh:\n    - ",
+        "  questions:\n    zh:\n    - 本届高交会有多少家展商参展?\n    - ",
+    )
     messages = [str(p) for p in check(faq_copy)]
     assert len(messages) == 1
     assert "本届高交会有多少家展商参展?" in messages[0] and "also under" in messages[0]

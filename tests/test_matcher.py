@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge import Knowledge
-from bot.matcher import Candidate, Matcher, Thresholds, close_calls, decide
+from bot.matcher import FEATURES, Candidate, Matcher, Thresholds, close_calls, decide
 
 
 def answered(matcher: Matcher, question: str) -> str | None:
@@ -48,7 +48,9 @@ def test_answers_plain_questions(matcher: Matcher, question: str, entry: str) ->
         "去年高交会有多少展商?",
     ],
 )
-def test_scope_gate_refuses_other_events_editions_and_years(matcher: Matcher, question: str) -> None:
+def test_scope_gate_refuses_other_events_editions_and_years(
+    matcher: Matcher, question: str
+) -> None:
     match = matcher.match(question)
     assert match.decision == "out_of_scope", match
 
@@ -95,23 +97,37 @@ def test_debug_candidates_are_ranked(matcher: Matcher) -> None:
     assert 1 <= len(match.candidates) <= 5
 
 
-def test_close_candidates_become_did_you_mean() -> None:
-    th = Thresholds(answer=60, margin=5, conflict=0.3)
-    a = Candidate("a", 80, 80, 1, 1, 0, "")
-    b = Candidate("b", 78, 78, 1, 1, 0, "")
-    far = Candidate("c", 50, 50, 1, 1, 0, "")
-    assert decide([a, b], th) == "ambiguous"
-    assert close_calls([a, b], th) == (a, b)
-    assert decide([a, far], th) == "answer"
-    conflicted = Candidate("a", 95, 95, 1, 1, 0.9, "")
+def test_decision_tiers() -> None:
+    th = Thresholds(confidence=0.7, margin=5, conflict=0.3, near=55)
+    sure = Candidate("a", 90, 90, 1, 1, 0, "", confidence=0.95)
+    close = Candidate("b", 88, 88, 1, 1, 0, "")
+    far = Candidate("c", 40, 40, 1, 1, 0, "")
+    unsure = Candidate("a", 70, 70, 1, 1, 0, "", confidence=0.4)
+    assert decide([sure, far], th) == "answer"
+    assert decide([sure, close], th) == "ambiguous"  # no clear lead
+    assert decide([unsure, far], th) == "ambiguous"  # plausible: offered, not stated
+    assert close_calls([unsure, far], th) == (unsure,)
+    assert decide([far], th) == "refuse"
+    conflicted = Candidate("a", 95, 95, 1, 1, 0.9, "", confidence=0.99)
     assert decide([conflicted, far], th) == "refuse"
+
+
+def test_confidence_model_weighs_features() -> None:
+    th = Thresholds()
+    good = Candidate("a", 95, 95, 1.0, 0.9, 0, "")
+    poor = Candidate("a", 50, 45, 0.6, 0.4, 0, "", novelty=1.0, novelty_source=1.0)
+    assert th.probability(good.features(40)) > 0.9
+    assert th.probability(poor.features(45)) < 0.1
 
 
 def test_thresholds_load_from_file(tmp_path: Path) -> None:
     path = tmp_path / "calibration.yaml"
-    path.write_text("answer: 71.5\nmargin: 3\nbogus: 1\n", encoding="utf-8")
+    weights = ", ".join(["1.5"] * len(FEATURES))
+    path.write_text(f"confidence: 0.8\nmargin: 3\nbogus: 1\nweights: [{weights}]\n", "utf-8")
     th = Thresholds.load(path)
-    assert (th.answer, th.margin) == (71.5, 3.0)
+    assert (th.confidence, th.margin, th.weights) == (0.8, 3.0, (1.5,) * len(FEATURES))
+    path.write_text("weights: [1, 2]\nmargin: [oops]\n", "utf-8")
+    assert Thresholds.load(path) == Thresholds()  # malformed values keep the defaults
     assert Thresholds.load(tmp_path / "missing.yaml") == Thresholds()
 
 

@@ -53,7 +53,9 @@ def test_every_reply_comes_from_a_sound_version_while_the_file_flips(
     live = LiveFaq(faq_copy)
     good = faq_copy.read_text(encoding="utf-8")
     newer = good.replace(OLD, "    zh: 共有3049家展商(新版)。")
-    broken = good.replace("- id: projects\n", "- id: exhibitors\n").replace(OLD, "    zh: 坏的3049。")
+    broken = good.replace("- id: projects\n", "- id: exhibitors\n").replace(
+        OLD, "    zh: 坏的3049。"
+    )
     answers: list[str] = []
     stop = threading.Event()
 

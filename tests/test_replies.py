@@ -55,7 +55,14 @@ def test_related_entries_are_suggested_with_answers(responder: Responder) -> Non
 def test_json_shape(responder: Responder) -> None:
     answered = responder.reply("展商").to_json()
     assert set(answered) == {
-        "query", "matched", "id", "score", "lang", "answer", "source", "suggestions"
+        "query",
+        "matched",
+        "id",
+        "score",
+        "lang",
+        "answer",
+        "source",
+        "suggestions",
     }
     assert answered["matched"] is True and answered["id"] == "exhibitors"
     assert set(answered["source"]) == {"text", "speaker"}

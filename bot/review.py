@@ -1,0 +1,525 @@
+"""The editor's review: which questions to work on, read from the event log.
+
+`review` reads the events of a time window and `build_report` (pure) turns them into a
+`ReviewReport`:
+
+* questions the bot refused or answered with "did you mean", near-duplicates grouped (rapidfuzz on
+  `bot.text.normalise`d text), most asked first, each with distinct askers, example phrasings, the
+  entries that came closest with their best scores, and the entries people chose from the
+  suggestions — so an editor can tell a missing variant of an existing entry from a missing entry;
+* out-of-scope questions (another event, edition or year), grouped the same way but listed apart:
+  those refusals are probably right, and only a pattern there suggests extending the scope;
+* entries whose answers got 👎, with their 👍 and the questions they were given for.
+
+`render_text` (CLI, Telegram /review: plain text) and `to_json` render it; `main` is `expo-bot
+review`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from rapidfuzz import fuzz, process
+
+from bot.events import UNANSWERED_KINDS, Event, EventLog, EventLogError, ScoredEntry, Stats
+from bot.text import normalise
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+#: Minimum `question_similarity` (0-100) between normalised questions to group them. Short Chinese
+#: questions one character apart score 80 (门票多少钱 / 车票多少钱), so keep it above that.
+SIMILARITY: Final = 85.0
+#: Phrasings whose best candidates are different entries, both scoring at least this, stay apart
+#: however alike they read (开幕 / 闭幕 differ by one character).
+DISTINCT_ENTRY_SCORE: Final = 50.0
+DEFAULT_LIMIT: Final = 20
+EXAMPLES: Final = 3  # example phrasings per group
+CLOSEST: Final = 3  # closest entries per group
+EMPTY_MESSAGE: Final = "no questions recorded yet"
+
+_FEEDBACK_KINDS: Final = ("thumbs_up", "thumbs_down")
+_TAP_KIND: Final = "suggestion_tap"
+_SINCE_RE = re.compile(r"\s*(\d+)\s*([mhdw])\s*", re.IGNORECASE)
+_SINCE_UNITS: Final = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Near-duplicate questions the bot did not answer outright."""
+
+    count: int  # times asked
+    askers: int  # distinct askers (0 when askers are not recorded)
+    examples: tuple[str, ...]  # distinct phrasings, most asked first
+    refused: int
+    ambiguous: int  # answered with "did you mean"
+    out_of_scope: int
+    langs: tuple[str, ...]  # most used first
+    closest: tuple[ScoredEntry, ...]  # entries that came closest, with their best score
+    chosen: tuple[tuple[str, int], ...]  # (entry id, taps) chosen from the suggestions
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True)
+class EntryFeedback:
+    """The 👍 and 👎 on one entry's answer."""
+
+    entry_id: str
+    down: int
+    up: int
+    askers: int  # distinct askers who gave 👎
+    examples: tuple[str, ...]  # questions the 👎 answers were given for, most frequent first
+    last_down: datetime
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    """What to work on in one time window; each list cut to the limit, `*_total` before it."""
+
+    generated: datetime
+    since: datetime | None
+    stats: Stats
+    unanswered: tuple[QuestionGroup, ...]  # refused or "did you mean"
+    unanswered_total: int
+    out_of_scope: tuple[QuestionGroup, ...]
+    out_of_scope_total: int
+    disliked: tuple[EntryFeedback, ...]
+    disliked_total: int
+
+    @property
+    def empty(self) -> bool:
+        """Nothing recorded in the window."""
+        return (
+            self.stats.served == 0
+            and not self.unanswered_total
+            and not self.out_of_scope_total
+            and not self.disliked_total
+        )
+
+
+# --- building -------------------------------------------------------------------------------------
+
+
+def review(
+    log: EventLog,
+    since: datetime | None = None,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    similarity: float = SIMILARITY,
+) -> ReviewReport:
+    """The review of events at or after since (all time if None); raises `EventLogError`."""
+    events = log.events(since, kinds=(*UNANSWERED_KINDS, _TAP_KIND, *_FEEDBACK_KINDS))
+    return build_report(events, log.stats(since), since=since, limit=limit, similarity=similarity)
+
+
+def build_report(
+    events: Iterable[Event],
+    stats: Stats,
+    *,
+    since: datetime | None = None,
+    limit: int = DEFAULT_LIMIT,
+    similarity: float = SIMILARITY,
+    generated: datetime | None = None,
+) -> ReviewReport:
+    """The report for these events; events of other kinds are ignored."""
+    events = list(events)
+    taps = [e for e in events if e.kind == _TAP_KIND]
+    unanswered = group_questions(
+        [e for e in events if e.kind in ("refuse", "ambiguous")], similarity, taps
+    )
+    out_of_scope = group_questions([e for e in events if e.kind == "out_of_scope"], similarity)
+    disliked = disliked_entries(e for e in events if e.kind in _FEEDBACK_KINDS)
+    limit = max(limit, 0)
+    return ReviewReport(
+        generated=generated or datetime.now(UTC),
+        since=since,
+        stats=stats,
+        unanswered=tuple(unanswered[:limit]),
+        unanswered_total=len(unanswered),
+        out_of_scope=tuple(out_of_scope[:limit]),
+        out_of_scope_total=len(out_of_scope),
+        disliked=tuple(disliked[:limit]),
+        disliked_total=len(disliked),
+    )
+
+
+def group_questions(
+    events: Sequence[Event], similarity: float = SIMILARITY, taps: Iterable[Event] = ()
+) -> list[QuestionGroup]:
+    """Group near-duplicate questions, most asked first.
+
+    Questions that normalise alike always group. Otherwise each phrasing, the most asked first,
+    joins the group of the most alike phrasing placed so far, if that scores at least `similarity`
+    (see `question_similarity`) — unless the group holds phrasings whose best candidate is,
+    confidently, another entry (see `DISTINCT_ENTRY_SCORE`). A tap counts for the group of the
+    question it was offered for.
+    """
+    cache: dict[str, str] = {}
+    by_norm: dict[str, list[Event]] = {}
+    for event in events:
+        by_norm.setdefault(_norm(event.query, cache), []).append(event)
+    order = sorted(by_norm, key=lambda n: (-len(by_norm[n]), -_latest(by_norm[n]).timestamp(), n))
+
+    placed: list[str] = []  # every phrasing placed so far
+    owner: list[int] = []  # the group of each placed phrasing
+    members: list[list[str]] = []
+    confident: list[set[str]] = []  # per group, the entries its phrasings confidently point at
+    for norm in order:
+        top = _top(by_norm[norm])
+        target = next(
+            (
+                owner[j]
+                for j in _similar(norm, placed, similarity)
+                if top is None or confident[owner[j]] <= {top}
+            ),
+            None,
+        )
+        if target is None:
+            target = len(members)
+            members.append([])
+            confident.append(set())
+        members[target].append(norm)
+        placed.append(norm)
+        owner.append(target)
+        if top is not None:
+            confident[target].add(top)
+
+    home = {norm: i for i, group in enumerate(members) for norm in group}
+    chosen: list[Counter[str]] = [Counter() for _ in members]
+    for tap in taps:
+        if not tap.entry_id:
+            continue
+        norm = _norm(tap.query, cache)
+        index = home.get(norm)
+        if index is None:
+            index = next((owner[j] for j in _similar(norm, placed, similarity)), None)
+        if index is not None:
+            chosen[index][tap.entry_id] += 1
+
+    groups = [_group([by_norm[n] for n in group], chosen[i]) for i, group in enumerate(members)]
+    groups.sort(key=lambda g: (-g.count, -g.askers, -g.last_seen.timestamp()))
+    return groups
+
+
+def disliked_entries(events: Iterable[Event]) -> list[EntryFeedback]:
+    """Entries with at least one 👎, the most 👎 first (then the fewest 👍)."""
+    by_entry: dict[str, list[Event]] = {}
+    for event in events:
+        if event.kind in _FEEDBACK_KINDS and event.entry_id:
+            by_entry.setdefault(event.entry_id, []).append(event)
+    cache: dict[str, str] = {}
+    out = []
+    for entry_id, rated in by_entry.items():
+        down = [e for e in rated if e.kind == "thumbs_down"]
+        if not down:
+            continue
+        phrasings: dict[str, list[Event]] = {}
+        for event in down:
+            if event.query.strip():
+                phrasings.setdefault(_norm(event.query, cache), []).append(event)
+        ranked = sorted(phrasings.values(), key=lambda evs: (-len(evs), -_latest(evs).timestamp()))
+        out.append(
+            EntryFeedback(
+                entry_id=entry_id,
+                down=len(down),
+                up=len(rated) - len(down),
+                askers=len({e.asker for e in down if e.asker}),
+                examples=tuple(_wording(evs) for evs in ranked[:EXAMPLES]),
+                last_down=_latest(down),
+            )
+        )
+    out.sort(key=lambda f: (-f.down, f.up, f.entry_id))
+    return out
+
+
+def question_similarity(a: str, b: str) -> float:
+    """How alike two normalised questions read, 0-100: as characters, or words in any order."""
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+
+
+def _similar(norm: str, choices: Sequence[str], cutoff: float) -> list[int]:
+    """Indexes of the choices at least cutoff alike to norm, the most alike first."""
+    best: dict[int, float] = {}
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+        found = process.extract(norm, choices, scorer=scorer, score_cutoff=cutoff, limit=None)
+        for _, score, j in found:
+            best[j] = max(best.get(j, 0.0), score)
+    return sorted(best, key=lambda j: (-best[j], j))
+
+
+def _norm(query: str, cache: dict[str, str]) -> str:
+    if query not in cache:
+        cache[query] = normalise(query) or " ".join(query.casefold().split())
+    return cache[query]
+
+
+def _latest(events: Iterable[Event]) -> datetime:
+    return max(e.at for e in events)
+
+
+def _top(events: Sequence[Event]) -> str | None:
+    """The entry one phrasing confidently points at: the latest event's best candidate."""
+    latest = max(events, key=lambda e: (e.at, e.id))
+    if latest.candidates and latest.candidates[0].score >= DISTINCT_ENTRY_SCORE:
+        return latest.candidates[0].entry_id
+    return None
+
+
+def _wording(events: Sequence[Event]) -> str:
+    """The most common way a phrasing was typed, whitespace collapsed."""
+    typed = Counter(" ".join(e.query.split()) for e in events)
+    return typed.most_common(1)[0][0]
+
+
+def _group(phrasings: list[list[Event]], chosen: Counter[str]) -> QuestionGroup:
+    events = [e for evs in phrasings for e in evs]
+    kinds = Counter(e.kind for e in events)
+    best: dict[str, float] = {}
+    for event in events:
+        for c in event.candidates:
+            best[c.entry_id] = max(best.get(c.entry_id, c.score), c.score)
+    closest = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:CLOSEST]
+    return QuestionGroup(
+        count=len(events),
+        askers=len({e.asker for e in events if e.asker}),
+        examples=tuple(_wording(evs) for evs in phrasings[:EXAMPLES]),
+        refused=kinds["refuse"],
+        ambiguous=kinds["ambiguous"],
+        out_of_scope=kinds["out_of_scope"],
+        langs=tuple(lang for lang, _ in Counter(e.lang for e in events).most_common()),
+        closest=tuple(ScoredEntry(entry, score) for entry, score in closest),
+        chosen=tuple(sorted(chosen.items(), key=lambda item: (-item[1], item[0]))),
+        first_seen=min(e.at for e in events),
+        last_seen=_latest(events),
+    )
+
+
+# --- time windows ---------------------------------------------------------------------------------
+
+
+def parse_since(text: str) -> timedelta:
+    """A look-back window such as "30m", "24h", "7d" or "2w"; ValueError says what is accepted."""
+    match = _SINCE_RE.fullmatch(text)
+    if match is None:
+        raise ValueError(
+            f"invalid time window {text!r}: use a whole number and a unit, m (minutes), "
+            "h (hours), d (days) or w (weeks), e.g. 30m, 24h, 7d or 2w"
+        )
+    amount, unit = int(match.group(1)), match.group(2).lower()
+    if amount == 0:
+        raise ValueError(f"invalid time window {text!r}: it must be longer than zero")
+    try:
+        return timedelta(**{_SINCE_UNITS[unit]: amount})
+    except OverflowError:
+        raise ValueError(f"invalid time window {text!r}: too long") from None
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _quote(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return f'"{text if len(text) <= width else text[: width - 1] + "…"}"'
+
+
+def _times(n: int) -> str:
+    return f"{n}×"
+
+
+def _plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+
+
+def _more(shown: int, total: int, what: str) -> list[str]:
+    return [f"   (+{_plural(total - shown, what)} not shown)"] if total > shown else []
+
+
+def render_text(report: ReviewReport) -> str:
+    """The report as plain text (no HTML or Markdown), for the CLI and Telegram."""
+    window = f"since {_when(report.since)}" if report.since else "so far"
+    if report.empty:
+        return f"No questions recorded {window}."
+    s = report.stats
+    lines = [
+        f"Questions {window}: {s.served} served, {s.answered} answered "
+        f'({s.answered_share:.0%}), {s.ambiguous} "did you mean", {s.refused} refused, '
+        f"{s.out_of_scope} out of scope; {_plural(s.suggestion_taps, 'suggestion tap')}, "
+        f"👍 {s.thumbs_up}, 👎 {s.thumbs_down}"
+        + (f"; {_plural(s.askers, 'asker')}." if s.askers else "."),
+        "",
+    ]
+
+    if report.unanswered_total:
+        lines.append(
+            f'To work on, refused or "did you mean" ({_plural(report.unanswered_total, "group")},'
+            " most asked first):"
+        )
+        for n, group in enumerate(report.unanswered, 1):
+            lines += _render_group(n, group)
+        lines += _more(len(report.unanswered), report.unanswered_total, "group")
+    else:
+        lines.append('Nothing refused or answered with "did you mean".')
+    lines.append("")
+
+    if report.out_of_scope_total:
+        groups = _plural(report.out_of_scope_total, "group")
+        lines.append(f"Out of scope, probably right to refuse ({groups}):")
+        for n, group in enumerate(report.out_of_scope, 1):
+            lines.append(
+                f"{n:>2}. {_times(group.count)}{_askers(group.askers)}: " + _examples(group)
+            )
+        lines += _more(len(report.out_of_scope), report.out_of_scope_total, "group")
+        lines.append("")
+
+    if report.disliked_total:
+        lines.append(f"Answers with 👎 ({_plural(report.disliked_total, 'entry')}):")
+        for n, fb in enumerate(report.disliked, 1):
+            asked = " · ".join(_quote(q) for q in fb.examples)
+            lines.append(
+                f"{n:>2}. {fb.entry_id}: 👎 {fb.down}, 👍 {fb.up}"
+                + (f" — asked as {asked}" if asked else "")
+            )
+        lines += _more(len(report.disliked), report.disliked_total, "entry")
+    else:
+        lines.append("No answers with 👎.")
+    return "\n".join(lines)
+
+
+def _askers(n: int) -> str:
+    return f" by {_plural(n, 'asker')}" if n else ""
+
+
+def _examples(group: QuestionGroup) -> str:
+    return " · ".join(_quote(q) for q in group.examples)
+
+
+def _render_group(n: int, group: QuestionGroup) -> list[str]:
+    kinds = [
+        label
+        for count, label in (
+            (group.refused, f"refused {group.refused}"),
+            (group.ambiguous, f'"did you mean" {group.ambiguous}'),
+            (group.out_of_scope, f"out of scope {group.out_of_scope}"),
+        )
+        if count
+    ]
+    lines = [
+        f"{n:>2}. {_times(group.count)}{_askers(group.askers)} ({', '.join(kinds)}; "
+        f"{'/'.join(group.langs)}; last {_when(group.last_seen)})",
+        f"    {_examples(group)}",
+    ]
+    if group.closest:
+        closest = ", ".join(f"{c.entry_id} {c.score:.0f}" for c in group.closest)
+        lines.append(f"    closest: {closest}")
+    else:
+        lines.append("    closest: none (a new entry?)")
+    if group.chosen:
+        chosen = ", ".join(f"{entry} {_times(taps)}" for entry, taps in group.chosen)
+        lines.append(f"    chosen from suggestions: {chosen} (add the phrasing as a variant?)")
+    return lines
+
+
+def to_json(report: ReviewReport) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+
+    def group(g: QuestionGroup) -> dict[str, Any]:
+        return {
+            "count": g.count,
+            "askers": g.askers,
+            "examples": list(g.examples),
+            "refused": g.refused,
+            "ambiguous": g.ambiguous,
+            "out_of_scope": g.out_of_scope,
+            "langs": list(g.langs),
+            "closest": [{"id": c.entry_id, "score": c.score} for c in g.closest],
+            "chosen": [{"id": entry, "taps": taps} for entry, taps in g.chosen],
+            "first_seen": g.first_seen.isoformat(),
+            "last_seen": g.last_seen.isoformat(),
+        }
+
+    return {
+        "generated": report.generated.isoformat(),
+        "since": report.since.isoformat() if report.since else None,
+        "stats": report.stats.to_json(),
+        "unanswered": {
+            "total": report.unanswered_total,
+            "groups": [group(g) for g in report.unanswered],
+        },
+        "out_of_scope": {
+            "total": report.out_of_scope_total,
+            "groups": [group(g) for g in report.out_of_scope],
+        },
+        "disliked": {
+            "total": report.disliked_total,
+            "entries": [
+                {
+                    "id": f.entry_id,
+                    "down": f.down,
+                    "up": f.up,
+                    "askers": f.askers,
+                    "examples": list(f.examples),
+                    "last_down": f.last_down.isoformat(),
+                }
+                for f in report.disliked
+            ],
+        },
+    }
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def main(settings: Settings, since: str, limit: int, as_json: bool) -> int:
+    """`expo-bot review`: print the review of the last `since` ("7d"; "all" for all time).
+
+    Exit 0 after printing, 2 on a bad `since` or `limit`, 1 if the database cannot be read.
+    """
+    try:
+        window = None if since.strip().lower() in ("", "all") else parse_since(since)
+    except ValueError as exc:
+        print(f"expo-bot review: {exc}", file=sys.stderr)
+        return 2
+    if limit < 1:
+        print(f"expo-bot review: invalid limit {limit}: it must be at least 1", file=sys.stderr)
+        return 2
+    now = datetime.now(UTC)
+    start = now - window if window is not None else None
+    if not settings.db.exists():
+        if as_json:  # keep stdout machine-readable
+            print(EMPTY_MESSAGE, file=sys.stderr)
+            empty = build_report([], Stats.empty(start), since=start, limit=limit, generated=now)
+            _print_json(empty)
+        else:
+            print(EMPTY_MESSAGE)
+        return 0
+    log = EventLog.open(settings.db, salt=settings.salt)
+    try:
+        report = review(log, start, limit)
+    except EventLogError as exc:
+        print(f"expo-bot review: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        log.close()
+    if as_json:
+        _print_json(report)
+    else:
+        print(render_text(report))
+    return 0
+
+
+def _print_json(report: ReviewReport) -> None:
+    print(json.dumps(to_json(report), ensure_ascii=False, indent=2))
