@@ -1,0 +1,576 @@
+"""The FAQ bot on Telegram: handlers, the Application that wires them, and the `run` entry point.
+
+Handlers are thin: each reads the current `Responder` once, asks it for a `Reply` (or picks what
+to show), and hands that to `bot.telegram_render` for HTML and buttons. The bot keeps no per-chat
+state; the only per-user state is the /lang choice, in `context.user_data` (memory only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommandScopeChat,
+    CallbackQuery,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    InlineQueryHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+
+from bot import telegram_render as render
+from bot.config import Settings
+from bot.knowledge import Entry, Knowledge
+from bot.replies import Reply, Responder
+from bot.telegram_render import MAX_TEXT, Outgoing, Tap
+from bot.text import Lang
+
+_LOGGER = logging.getLogger(__name__)
+
+BotApp = Application[
+    ExtBot[int],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
+
+TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,}")  # both used with fullmatch
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
+# Updates handled at once (the bot keeps no per-chat state, so order does not matter). Eight
+# sendMessage calls in flight carry Telegram's 30 messages/s at up to ~0.25 s per call; more open
+# connections cost CPU in httpcore's pool bookkeeping (bench_telegram: 16 is ~20% slower than 8).
+CONCURRENT_UPDATES = 8
+BOOTSTRAP_RETRIES = 5  # getMe / deleteWebhook / setWebhook attempts at start-up
+RATE_LIMIT_RETRIES = 3  # a 429 is waited out and the request sent again, this many times
+INLINE_CACHE_SECONDS = 60  # short, because a reload may change the answers
+DEFAULT_WEBHOOK_PORT = 8443
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_LIVE = "live"
+_LANG = "lang"
+
+
+class ResponderSource(Protocol):
+    """Where handlers get the current Responder; a reload swaps what `.current` returns."""
+
+    @property
+    def current(self) -> Responder: ...
+
+
+# --- helpers the handlers share ------------------------------------------------------------------
+
+
+def _responder(context: ContextTypes.DEFAULT_TYPE) -> Responder:
+    """The current Responder; read once per update so one update never sees two FAQs."""
+    live: ResponderSource = context.application.bot_data[_LIVE]
+    return live.current
+
+
+def _ui_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lang:
+    """The user's interface language: their /lang choice, else their Telegram language."""
+    user = update.effective_user
+    chosen = context.user_data.get(_LANG) if context.user_data is not None else None
+    return render.ui_lang(chosen, user.language_code if user else None)
+
+
+async def _send(message: Message, outgoing: Sequence[Outgoing]) -> None:
+    """Reply to a message; in groups the first part quotes the question."""
+    quote = message.chat.type != ChatType.PRIVATE
+    for out in outgoing:
+        await message.reply_text(out.text, reply_markup=out.markup, do_quote=quote)
+        quote = False
+
+
+async def _send_to(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, out: Sequence[Outgoing]
+) -> None:
+    for part in out:
+        await context.bot.send_message(chat_id, part.text, reply_markup=part.markup)
+
+
+async def _show(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, out: Outgoing) -> None:
+    """Replace a menu message in place, or send a new one if it can no longer be edited."""
+    try:
+        await query.edit_message_text(out.text, reply_markup=out.markup)
+    except BadRequest as exc:
+        if "not modified" in exc.message:
+            return  # a double tap: the message already shows this
+        if query.message is None:
+            raise
+        await _send_to(context, query.message.chat.id, [out])
+
+
+async def _answer_question(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
+    """Reply to a free-text question, in the language it was asked in."""
+    responder = _responder(context)
+    if render.length(question) > MAX_TEXT:
+        await _send(message, render.notice("too_long", responder.lang_of(question)))
+        return
+    await _send(message, render.render_reply(responder.reply(question)))
+
+
+def _tapped(update: Update) -> tuple[CallbackQuery, Tap] | None:
+    query = update.callback_query
+    tap = Tap.decode(query.data) if query else None
+    return (query, tap) if query and tap else None
+
+
+def _entry(knowledge: Knowledge, tap: Tap) -> Entry | None:
+    return next((e for e in knowledge.entries if tap.refers_to(e.id)), None)
+
+
+def _topic_id(knowledge: Knowledge, tap: Tap) -> str | None:
+    return next((t.id for t in knowledge.topics if tap.refers_to(t.id)), None)
+
+
+def _inline_replies(responder: Responder, query: str, lang: Lang) -> list[Reply]:
+    """Up to ten answers for an inline query: the best matches, or examples when it is empty."""
+    if query.strip():
+        match = responder.matcher.match(query, limit=render.MAX_INLINE_RESULTS)
+        lang = match.lang
+        floor = responder.matcher.thresholds.suggest
+        wanted = match.decision not in ("out_of_scope", "empty")
+        ids = [c.entry_id for c in match.candidates if wanted and c.score >= floor]
+    else:
+        ids = [s.id for s in responder.examples(lang, render.MAX_INLINE_RESULTS)]
+    replies = (responder.reply_for_entry(entry_id, lang) for entry_id in ids)
+    return [reply for reply in replies if reply is not None]
+
+
+class _AddressedToBot(filters.MessageFilter):
+    """Group messages that mention the bot or reply to one of its messages."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied and replied.from_user and replied.from_user.id == bot.id:
+            return True
+        mention = f"@{bot.username}".lower()
+        for entity, value in message.parse_entities().items():
+            if entity.type == MessageEntity.MENTION and value.lower() == mention:
+                return True
+            if (
+                entity.type == MessageEntity.TEXT_MENTION
+                and entity.user
+                and entity.user.id == bot.id
+            ):
+                return True
+        return False
+
+
+ADDRESSED_TO_BOT = _AddressedToBot(name="addressed_to_bot")
+
+
+def _without_mention(text: str, username: str) -> str:
+    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+# --- handlers ------------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome the user with a few example questions."""
+    responder, lang = _responder(context), _ui_lang(update, context)
+    if update.effective_message:
+        examples = responder.examples(lang)
+        await _send(update.effective_message, render.welcome(responder.knowledge, examples, lang))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain how to ask, in private chats, groups and inline."""
+    if update.effective_message:
+        out = render.help_text(context.bot.username, _ui_lang(update, context))
+        await _send(update.effective_message, out)
+
+
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what the bot knows and where that knowledge comes from."""
+    responder, lang = _responder(context), _ui_lang(update, context)
+    if update.effective_message:
+        await _send(update.effective_message, render.about(responder.knowledge, lang))
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the topics as buttons."""
+    responder, lang = _responder(context), _ui_lang(update, context)
+    if update.effective_message:
+        await _send(update.effective_message, [render.topic_list(responder.knowledge, lang)])
+
+
+async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Switch the interface language: `/lang en`, `/lang zh`, or buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    choice = (context.args or [""])[0].lower()
+    if choice in ("zh", "en", "中文", "english"):
+        chosen: Lang = "zh" if choice in ("zh", "中文") else "en"
+        await _set_lang(update, context, chosen)
+        await _send(message, render.notice("lang_set", chosen))
+        return
+    await _send(message, [render.lang_menu(_ui_lang(update, context))])
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer `/ask question`, the way to ask in a group without mentioning the bot."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or [])
+    if not question:
+        lang = _ui_lang(update, context)
+        examples = _responder(context).examples(lang, 1)
+        example = examples[0].question if examples else ""
+        await _send(message, render.notice("ask_usage", lang, example=example))
+        return
+    await _answer_question(message, context, question)
+
+
+async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a question sent in a private chat."""
+    message = update.effective_message
+    if message and message.text:
+        await _answer_question(message, context, message.text)
+
+
+async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a group message that mentions the bot or replies to it."""
+    message = update.effective_message
+    if message and message.text:
+        question = _without_mention(message.text, context.bot.username)
+        await _answer_question(message, context, question)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Point to /help after a command the bot does not have."""
+    await help_command(update, context)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for text when a sticker, photo, voice note or other media arrives."""
+    if update.effective_message:
+        await _send(update.effective_message, render.notice("not_text", _ui_lang(update, context)))
+
+
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for a new message instead of re-answering an edited one."""
+    if update.effective_message:
+        await _send(update.effective_message, render.notice("edited", _ui_lang(update, context)))
+
+
+async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the question on a tapped button."""
+    tapped = _tapped(update)
+    if tapped is None:
+        return
+    query, tap = tapped
+    responder = _responder(context)
+    entry = _entry(responder.knowledge, tap)
+    reply = responder.reply_for_entry(entry.id, tap.lang) if entry else None
+    if reply is None or update.effective_chat is None:
+        await query.answer(render.ui("stale", tap.lang))
+        return
+    await query.answer()
+    await _send_to(context, update.effective_chat.id, render.render_reply(reply))
+
+
+async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show a page of one topic's questions in place of the menu."""
+    tapped = _tapped(update)
+    if tapped is None:
+        return
+    query, tap = tapped
+    knowledge = _responder(context).knowledge
+    topic_id = _topic_id(knowledge, tap)
+    page = render.topic_page(knowledge, topic_id, tap.lang, tap.page) if topic_id else None
+    if page is None:
+        await query.answer(render.ui("stale", tap.lang))
+        return
+    await query.answer()
+    await _show(query, context, page)
+
+
+async def topics_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Go back from a topic to the list of topics."""
+    tapped = _tapped(update)
+    if tapped is None:
+        return
+    query, tap = tapped
+    await query.answer()
+    await _show(query, context, render.topic_list(_responder(context).knowledge, tap.lang))
+
+
+async def lang_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Set the interface language chosen on the /lang menu."""
+    tapped = _tapped(update)
+    if tapped is None:
+        return
+    query, tap = tapped
+    await _set_lang(update, context, tap.lang)
+    await query.answer()
+    await _show(query, context, render.notice("lang_set", tap.lang)[0])
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop the spinner on a button this version of the bot does not know."""
+    if update.callback_query:
+        await update.callback_query.answer(render.ui("stale", _ui_lang(update, context)))
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer up to ten answers to what is typed after @botname."""
+    query = update.inline_query
+    if query is None:
+        return
+    replies = _inline_replies(_responder(context), query.query, _ui_lang(update, context))
+    await query.answer(
+        render.inline_results(replies),
+        cache_time=INLINE_CACHE_SECONDS,
+        is_personal=not query.query.strip(),
+    )
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error and keep serving."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    _LOGGER.error("Error while handling update %s", update_id, exc_info=context.error)
+
+
+async def post_init(application: BotApp) -> None:
+    """Register the command menu in English (the default) and Chinese."""
+    menus: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("en", "en"), ("zh", "zh"))
+    for language_code, lang in menus:
+        try:
+            await application.bot.set_my_commands(
+                render.bot_commands(lang), language_code=language_code
+            )
+        except TelegramError as exc:
+            _LOGGER.warning("Could not register the %s command menu: %s", lang, exc)
+
+
+async def _set_lang(update: Update, context: ContextTypes.DEFAULT_TYPE, chosen: Lang) -> None:
+    """Remember the choice, and show the command menu in that language in a private chat."""
+    if context.user_data is not None:
+        context.user_data[_LANG] = chosen
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        scope = BotCommandScopeChat(chat.id)
+        await context.bot.set_my_commands(render.bot_commands(chosen), scope=scope)
+
+
+# --- wiring --------------------------------------------------------------------------------------
+
+
+def build_application(
+    settings: Settings, live: ResponderSource, *, rate_limiter: AIORateLimiter | None = None
+) -> BotApp:
+    """The Application with every handler; `rate_limiter` overrides Telegram's limits (bench)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(post_init)
+    )
+    if settings.base_url:
+        builder = builder.base_url(api_base_url(settings.base_url))
+    application = builder.build()
+    application.bot_data[_LIVE] = live
+
+    new = filters.UpdateType.MESSAGE
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    text = new & filters.TEXT & ~filters.COMMAND
+    application.add_handlers(
+        [
+            CommandHandler("start", start, filters=new),
+            CommandHandler("help", help_command, filters=new),
+            CommandHandler("topics", topics, filters=new),
+            CommandHandler("about", about, filters=new),
+            CommandHandler("lang", lang, filters=new),
+            CommandHandler("ask", ask, filters=new),
+            MessageHandler(text & private, private_question),
+            MessageHandler(text & groups & ADDRESSED_TO_BOT, group_question),
+            MessageHandler(new & private & filters.COMMAND, unknown_command),
+            MessageHandler(new & private & ~filters.TEXT, not_text),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited),
+            CallbackQueryHandler(answer_button, pattern=r"^a\|"),
+            CallbackQueryHandler(topic_button, pattern=r"^t\|"),
+            CallbackQueryHandler(topics_button, pattern=r"^T\|"),
+            CallbackQueryHandler(lang_button, pattern=r"^l\|"),
+            CallbackQueryHandler(stale_button),
+            InlineQueryHandler(inline_query),
+        ]
+    )
+    application.add_error_handler(on_error)
+    return application
+
+
+def api_base_url(base_url: str) -> str:
+    """TELEGRAM_BASE_URL as PTB wants it: ending in `/bot`, to which the token is appended."""
+    base_url = base_url.strip()
+    if "{token}" in base_url or base_url.endswith("/bot"):
+        return base_url
+    return base_url.rstrip("/") + "/bot"
+
+
+def token_problem(token: str) -> str | None:
+    """Why a token cannot be used, without echoing it; None if it looks right."""
+    if not token:
+        return "TELEGRAM_BOT_TOKEN is not set (put it in the environment or in .env)"
+    if not TOKEN_RE.fullmatch(token):
+        return "TELEGRAM_BOT_TOKEN is malformed (expected digits, a colon and a long secret)"
+    return None
+
+
+def webhook_secret(token: str) -> str:
+    """The default secret token: derived from the bot token, so every instance agrees on it."""
+    return hmac.new(token.encode(), b"expo-bot webhook secret", hashlib.sha256).hexdigest()
+
+
+# --- logging -------------------------------------------------------------------------------------
+
+
+class RedactSecrets(logging.Filter):
+    """Replace secrets in log records: defence in depth behind quietening httpx."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+
+    def redact(self, value: str) -> str:
+        for secret in self._secrets:
+            value = value.replace(secret, "[REDACTED]")
+        return value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+class _InvalidTokenReportedByRun(logging.Filter):
+    """Drop PTB's traceback for a rejected token: `run` reports it in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
+    """Log to stderr, with httpx quietened (its INFO lines hold the token) and secrets redacted."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    logging.getLogger().setLevel(level)  # a long-running service logs its start and stop
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    redact = RedactSecrets(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_InvalidTokenReportedByRun())
+        handler.addFilter(redact)
+
+
+# --- entry point ---------------------------------------------------------------------------------
+
+
+def run(
+    settings: Settings,
+    *,
+    webhook_url: str | None = None,
+    port: int | None = None,
+    secret: str | None = None,
+    listen: str = "0.0.0.0",
+    live: ResponderSource | None = None,
+) -> int:
+    """Run the bot until SIGTERM or SIGINT: long polling, or a webhook if `webhook_url` is given.
+
+    Returns the exit status; problems with the settings are one line on stderr and status 2.
+    A broken FAQ raises `FaqError`, which the CLI reports like every other command does.
+    `live` defaults to a `LiveFaq` over `settings.faq`.
+    """
+    token = settings.token
+    problem = token_problem(token)
+    if problem is None and webhook_url:
+        problem = _webhook_problem(webhook_url, secret)
+    if problem:
+        return _fail(problem, EXIT_USAGE)
+    if live is None:
+        from bot.reload import LiveFaq
+
+        live = LiveFaq(settings.faq)
+    secret = secret or webhook_secret(token)
+    configure_logging([token, token.partition(":")[2], secret])
+    application = build_application(settings, live)
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    try:
+        if webhook_url:
+            application.run_webhook(
+                listen=listen,
+                port=port or DEFAULT_WEBHOOK_PORT,
+                url_path=urlsplit(webhook_url).path.lstrip("/"),
+                webhook_url=webhook_url,
+                secret_token=secret,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
+        else:
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
+    except InvalidToken:
+        return _fail("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather", EXIT_USAGE)
+    except NetworkError as exc:
+        where = settings.base_url or "api.telegram.org"
+        reason = RedactSecrets([token, secret]).redact(str(exc))
+        return _fail(f"cannot reach the Bot API at {where}: {reason}", EXIT_FAILED)
+    except OSError as exc:  # e.g. the webhook port is taken
+        return _fail(f"cannot listen for the webhook: {exc.strerror or exc}", EXIT_FAILED)
+    return EXIT_OK
+
+
+def _webhook_problem(webhook_url: str, secret: str | None) -> str | None:
+    url = urlsplit(webhook_url)
+    local = url.hostname in ("localhost", "127.0.0.1", "::1")
+    if url.scheme != "https" and not (url.scheme == "http" and local):
+        return "--webhook-url must be an https:// URL"
+    if secret is not None and not SECRET_RE.fullmatch(secret):
+        return "--secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+    return None
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"expo-bot: error: {message}", file=sys.stderr)
+    return status

@@ -1,0 +1,104 @@
+"""Fixtures for the Telegram end-to-end tests: the Bot API stand-in and the real Application.
+
+The `bot` fixture starts the Application the way `run_polling` does (initialize, post_init, start
+polling, start), against the stand-in on 127.0.0.1, and stops it the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import os
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.knowledge import load
+from bot.replies import Responder
+from bot.telegram_bot import ALLOWED_UPDATES, BotApp, build_application
+
+from .fake_bot_api import TOKEN, FakeBotApi
+
+DATA = Path(__file__).parent / "data"
+FIXTURE_FAQ = DATA / "faq.yaml"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Live:
+    """A ResponderSource for tests: swap `current` to simulate a reload."""
+
+    current: Responder
+
+
+@dataclass
+class Harness:
+    """The running bot and the stand-in it talks to."""
+
+    api: FakeBotApi
+    app: BotApp
+    live: Live
+
+    async def settle(self) -> None:
+        """Wait until the bot has fetched and completely handled every update pushed so far."""
+        await self.api.fetched(self.api.last_update_id)
+        await self.app.update_queue.join()
+
+
+@pytest.fixture(scope="session")
+def responder() -> Responder:
+    return Responder(load(FIXTURE_FAQ))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def start_polling(app: BotApp) -> None:
+    """What run_polling does before it waits for a signal."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(
+        timeout=dtm.timedelta(seconds=10), allowed_updates=ALLOWED_UPDATES
+    )
+    await app.start()
+
+
+async def stop_polling(app: BotApp) -> None:
+    """What run_polling does after a signal."""
+    assert app.updater is not None
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, responder: Responder) -> AsyncIterator[Harness]:
+    settings = Settings(token=TOKEN, base_url=api.base_url, faq=FIXTURE_FAQ)
+    live = Live(responder)
+    app = build_application(settings, live)
+    await start_polling(app)
+    yield Harness(api, app, live)
+    await stop_polling(app)
+
+
+@pytest.fixture
+def subprocess_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for running `bot.telegram_bot.run` in a child process (cwd: tmp_path)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "EXPO_BOT_"))}
+    env["PYTHONPATH"] = str(REPO)
+    env["EXPO_BOT_FAQ"] = str(FIXTURE_FAQ)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+PYTHON = sys.executable

@@ -1,0 +1,352 @@
+"""Unit tests of the Telegram presentation: HTML, splitting, buttons, callback data, labels.
+
+HTML validity is judged by the Bot API stand-in's parser (tests/e2e/fake_bot_api.py), which is
+written independently of the renderer and rejects what Telegram rejects.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram import InlineKeyboardMarkup
+
+from bot import telegram_render as render
+from bot.knowledge import Bilingual, Entry, Knowledge, Passage, Topic
+from bot.replies import Reply, Source, Suggestion
+from bot.telegram_render import MAX_CALLBACK_DATA, MAX_TEXT, Block, Tap
+from bot.text import Lang
+from tests.e2e.fake_bot_api import ApiError, check_markup, parse_html, utf16_len
+
+
+def answer(
+    text: str = "There were 3,049 exhibitors.",
+    source: str = "3049家展商参展",
+    speaker: str = "Gao Yuyue",
+    lang: Lang = "en",
+    suggestions: tuple[Suggestion, ...] = (Suggestion("projects", "How many projects?"),),
+) -> Reply:
+    return Reply(
+        query="q",
+        lang=lang,
+        kind="answer",
+        answer=text,
+        entry_id="exhibitors",
+        score=100.0,
+        source=Source(source, speaker),
+        suggestions=suggestions,
+        suggestion_kind="related" if suggestions else "none",
+    )
+
+
+def valid(chunk: str) -> str:
+    """The visible text of a chunk, asserting Telegram would accept it."""
+    visible = parse_html(chunk)
+    assert 0 < utf16_len(visible.strip()) <= MAX_TEXT
+    return visible
+
+
+def markup_json(markup: InlineKeyboardMarkup | None) -> dict[str, object] | None:
+    return markup.to_dict() if markup else None
+
+
+# --- one message -----------------------------------------------------------------------------
+
+
+def test_answer_then_source_quote_with_speaker_then_related() -> None:
+    [out] = render.render_reply(answer())
+    assert out.text == (
+        "There were 3,049 exhibitors.\n\n"
+        "<blockquote expandable><b>Source: Gao Yuyue</b>\n3049家展商参展</blockquote>\n\n"
+        "Related questions:"
+    )
+    assert out.markup is not None
+    [[button]] = out.markup.inline_keyboard
+    assert (button.text, button.callback_data) == ("How many projects?", "a|en|0|projects")
+
+
+def test_everything_from_the_faq_is_escaped() -> None:
+    reply = answer("a < b & c > d", "<i>quoted</i> & more", "Dr. <Who> & co")
+    [out] = render.render_reply(reply)
+    visible = valid(out.text)
+    assert "a < b & c > d" in visible
+    assert "<i>quoted</i> & more" in visible
+    assert "Dr. <Who> & co" in visible
+    assert "<i>" not in out.text
+
+
+def test_refusal_with_examples_has_no_quote() -> None:
+    reply = Reply(
+        query="weather?",
+        lang="zh",
+        kind="refuse",
+        answer="抱歉,没有涉及。",
+        suggestions=(Suggestion("a", "问题一"), Suggestion("b", "问题二")),
+        suggestion_kind="examples",
+    )
+    [out] = render.render_reply(reply)
+    assert out.text == "抱歉,没有涉及。\n\n可以试试这些问题:"
+    assert out.markup is not None
+    assert [row[0].callback_data for row in out.markup.inline_keyboard] == ["a|zh|0|a", "a|zh|0|b"]
+
+
+def test_did_you_mean_is_introduced_by_the_answer_itself() -> None:
+    reply = Reply(
+        query="q",
+        lang="en",
+        kind="ambiguous",
+        answer="Did you mean:",
+        suggestions=(Suggestion("a", "A?"), Suggestion("b", "B?")),
+        suggestion_kind="did_you_mean",
+    )
+    [out] = render.render_reply(reply)
+    assert out.text == "Did you mean:"
+
+
+def test_button_labels_are_clipped() -> None:
+    reply = answer(suggestions=(Suggestion("x", "长" * 200),))
+    [out] = render.render_reply(reply)
+    assert out.markup is not None
+    label = out.markup.inline_keyboard[0][0].text
+    assert len(label) == render.MAX_LABEL
+    assert label.endswith("…")
+
+
+# --- splitting ---------------------------------------------------------------------------------
+
+
+def test_short_paragraphs_stay_together() -> None:
+    assert render.split([Block("one"), Block("two")]) == ["one\n\ntwo"]
+
+
+def test_split_at_paragraph_boundaries() -> None:
+    paragraphs = [Block(f"{i}" + "x" * 1500) for i in range(5)]
+    chunks = render.split(paragraphs)
+    assert len(chunks) == 3
+    for chunk in chunks:
+        valid(chunk)
+        for paragraph in chunk.split("\n\n"):
+            assert re.fullmatch(r"\dx{1500}", paragraph)  # never cut inside a paragraph
+
+
+def test_a_long_paragraph_is_cut_at_a_sentence_end() -> None:
+    sentence = "这是一个句子。" * 1000  # 7,000 characters, no paragraph break
+    chunks = render.split([Block(sentence)])
+    assert len(chunks) == 2
+    assert all(chunk.endswith("。") for chunk in chunks)
+    assert "".join(chunks) == sentence
+
+
+def test_a_long_quote_becomes_one_balanced_quote_per_message() -> None:
+    passage = "\n\n".join(f"段落{i}。" + "字" * 700 for i in range(12))
+    reply = answer("答案。", passage, "高裕跃", lang="zh")
+    out = render.render_reply(reply)
+    assert len(out) >= 3
+    for message in out:
+        valid(message.text)
+        assert message.text.count("<blockquote expandable>") <= 1
+    assert out[0].text.startswith("答案。\n\n<blockquote expandable><b>出处:高裕跃</b>\n段落0。")
+    assert sum(m.text.count("<b>出处") for m in out) == 1  # the heading only once
+    assert [m.markup is not None for m in out] == [False] * (len(out) - 1) + [True]
+    shown = "".join(parse_html(m.text) for m in out)
+    for i in range(12):
+        assert f"段落{i}。" + "字" * 700 in shown  # nothing lost, paragraphs whole
+
+
+def test_length_counts_utf16_code_units() -> None:
+    emoji = "🙂" * 2100  # 4,200 code units in 2,100 characters
+    chunks = render.split([Block(emoji)])
+    assert len(chunks) == 2
+    assert all(utf16_len(c) <= MAX_TEXT for c in chunks)
+    assert "".join(chunks) == emoji
+
+
+def test_escaping_does_not_count_against_the_limit() -> None:
+    text = "&" * MAX_TEXT  # 4,096 visible characters, 20,480 characters of HTML
+    [chunk] = render.split([Block(text)])
+    assert parse_html(chunk) == text
+
+
+printable = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+    | st.sampled_from("<>&\n"),
+    max_size=3000,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(printable, printable, st.text(max_size=80))
+def test_any_reply_renders_to_valid_messages(text: str, source: str, speaker: str) -> None:
+    reply = answer(text or "x", source or "y", speaker or "z")
+    out = render.render_reply(reply)
+    shown = "".join(valid(m.text) for m in out)
+    squeeze = re.compile(r"\s+")
+    for part in (text or "x", source or "y"):
+        for word in squeeze.split(part.strip()):
+            assert word in squeeze.sub("", shown) or word in shown
+
+
+# --- callback data -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tap",
+    [
+        Tap("answer", "zh", "exhibitors"),
+        Tap("topic", "en", "figures", 3),
+        Tap("topics", "zh"),
+        Tap("lang", "en"),
+        Tap("topic", "zh", "话题|with|bars"),
+    ],
+)
+def test_taps_round_trip(tap: Tap) -> None:
+    data = tap.encode()
+    assert len(data.encode()) <= MAX_CALLBACK_DATA
+    assert Tap.decode(data) == tap
+
+
+def test_long_ids_are_replaced_by_a_digest_that_still_resolves() -> None:
+    long_id = "an_entry_id_that_is_much_too_long_to_fit_into_sixty_four_bytes_of_data"
+    data = Tap("answer", "en", long_id).encode()
+    assert len(data.encode()) <= MAX_CALLBACK_DATA
+    decoded = Tap.decode(data)
+    assert decoded is not None
+    assert decoded.refers_to(long_id)
+    assert not decoded.refers_to(long_id + "x")
+    wide = "展" * 30  # 90 bytes in UTF-8
+    tap = Tap.decode(Tap("topic", "zh", wide).encode())
+    assert tap is not None
+    assert tap.refers_to(wide)
+
+
+@pytest.mark.parametrize("data", [None, "", "x", "a|fr|0|id", "z|zh|0|id", "a|zh|x|id", "a|zh"])
+def test_foreign_callback_data_is_not_a_tap(data: str | None) -> None:
+    assert Tap.decode(data) is None
+
+
+def test_result_ids_fit() -> None:
+    assert render.result_id("exhibitors") == "exhibitors"
+    assert len(render.result_id("x" * 100).encode()) <= 64
+
+
+# --- labels and languages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chosen", "code", "expected"),
+    [
+        (None, "zh-hans", "zh"),
+        (None, "zh-TW", "zh"),
+        (None, "en", "en"),
+        (None, "de", "en"),
+        (None, None, "en"),
+        ("zh", "en", "zh"),
+        ("en", "zh-hans", "en"),
+        ("fr", "zh", "zh"),
+    ],
+)
+def test_ui_language(chosen: object, code: str | None, expected: str) -> None:
+    assert render.ui_lang(chosen, code) == expected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_commands_meet_telegram_rules(lang: Lang) -> None:
+    commands = render.bot_commands(lang)
+    assert [c.command for c in commands] == ["start", "topics", "ask", "about", "lang", "help"]
+    for command in commands:
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", command.command)
+        assert 1 <= len(command.description) <= 256
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_interface_text_exists_in_both_languages(lang: Lang) -> None:
+    for key, texts in render.UI.items():
+        assert texts[lang].strip(), key
+
+
+# --- screens built from the FAQ ----------------------------------------------------------------
+
+
+def sample_knowledge(entries_per_topic: int = 12) -> Knowledge:
+    topics = (
+        Topic("figures", Bilingual("展会数据", "Key figures")),
+        Topic("empty", Bilingual("空", "Empty")),
+    )
+    entries = tuple(
+        Entry(
+            id=f"e{i}",
+            topic="figures",
+            questions={"zh": (f"问题{i}?",), "en": (f"Question {i}?",)},
+            answer=Bilingual(f"答案{i} & <b>", f"Answer {i} & <b>"),
+            source=Passage(f"原文{i}", Bilingual("高裕跃", "Gao Yuyue"), i),
+        )
+        for i in range(entries_per_topic)
+    )
+    return Knowledge(
+        Path("faq.yaml"), Bilingual("高交会", "the CHTF"), topics, entries, digest="abc"
+    )
+
+
+def test_topic_list_skips_empty_topics() -> None:
+    out = render.topic_list(sample_knowledge(), "en")
+    assert out.markup is not None
+    labels = [row[0].text for row in out.markup.inline_keyboard]
+    assert labels == ["Key figures (12)"]
+
+
+def test_topic_pages_and_paging_buttons() -> None:
+    first = render.topic_page(sample_knowledge(), "figures", "en", 0)
+    assert first is not None and first.markup is not None
+    rows = first.markup.inline_keyboard
+    assert [r[0].text for r in rows[:10]] == [f"Question {i}?" for i in range(10)]
+    assert [b.text for b in rows[10]] == ["Next ›"]
+    assert rows[11][0].callback_data == "T|en|0|"
+    last = render.topic_page(sample_knowledge(), "figures", "en", 99)  # clamped to the last page
+    assert last is not None and last.markup is not None
+    assert [r[0].text for r in last.markup.inline_keyboard] == [
+        "Question 10?",
+        "Question 11?",
+        "‹ Previous",
+        "« All topics",
+    ]
+    assert render.topic_page(sample_knowledge(), "nope", "en") is None
+
+
+def test_about_counts_and_names_speakers() -> None:
+    [out] = render.about(sample_knowledge(), "en")
+    assert "12 questions in 1 topics" in out.text
+    assert "• Gao Yuyue" in out.text
+    assert "abc" in out.text
+
+
+def test_inline_results() -> None:
+    replies = [answer(text="x" * 500) for _ in range(3)]
+    replies += [
+        Reply("Q?", "en", "answer", "A & B", entry_id=f"id{i}", source=Source("s", "p"))
+        for i in range(20)
+    ]
+    results = render.inline_results(replies)
+    assert len(results) <= render.MAX_INLINE_RESULTS
+    ids = [r.id for r in results]
+    assert len(ids) == len(set(ids))
+    assert results[0].description is not None
+    assert len(results[0].description) <= render.MAX_DESCRIPTION
+    for result in results:
+        content = result.input_message_content.to_dict()
+        valid(content["message_text"])
+        assert content["parse_mode"] == "HTML"
+
+
+def test_keyboards_are_accepted() -> None:
+    for markup in (
+        render.topic_list(sample_knowledge(), "zh").markup,
+        render.lang_menu("en").markup,
+        render.suggestion_keyboard([Suggestion("x" * 80, "Q?")], "zh"),
+    ):
+        try:
+            check_markup(markup_json(markup))
+        except ApiError as exc:  # pragma: no cover - the assertion message is the point
+            pytest.fail(exc.description)
