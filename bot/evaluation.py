@@ -245,6 +245,17 @@ def train_logistic(
     return tuple(round(w, 3) for w in weights), round(bias, 3)
 
 
+def _out_of_fold(base: Thresholds, samples: Sequence[_Sample], folds: int = 5) -> list[float]:
+    probabilities = [0.0] * len(samples)
+    for fold in range(folds):
+        train = [(s.features, s.right) for i, s in enumerate(samples) if i % folds != fold]
+        weights, bias = train_logistic(train, iterations=1500)
+        model = replace(base, weights=weights, bias=bias)
+        for i in range(fold, len(samples), folds):
+            probabilities[i] = model.probability(samples[i].features)
+    return probabilities
+
+
 def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
     """Fit the confidence model and pick its thresholds on labelled questions.
 
@@ -275,7 +286,9 @@ def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
             )
         weights, bias = train_logistic([(s.features, s.right) for s in samples])
         model = replace(base, weights=weights, bias=bias)
-        probabilities = [model.probability(s.features) for s in samples]
+        # Thresholds are chosen on out-of-fold probabilities: how the model does on questions
+        # it was not fitted on, which is what matters for questions nobody has asked yet.
+        probabilities = _out_of_fold(base, samples)
         for margin in MARGINS:
             for confidence in CONFIDENCES:
                 wrong = correct = 0

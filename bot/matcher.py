@@ -197,7 +197,6 @@ class Matcher:
         self._event_suffix = (
             re.compile(f"[\u4e00-\u9fff]{{1,6}}(?:{'|'.join(suffixes)})") if suffixes else None
         )
-        self._own_names = tuple(normalise(n) for n in knowledge.scope.names)
         self._entries = knowledge.entries
         self._ix = self._build(knowledge.entries)
         n = len(self._entries)
@@ -215,15 +214,15 @@ class Matcher:
 
     def prepare(self, text: str) -> str:
         """Normalise text the same way for questions and FAQ variants."""
-        text = normalise(text)
+        return self._canonical(normalise(text))
+
+    def _canonical(self, text: str) -> str:
+        """Drop what every question shares (the event's name, this edition), map synonyms."""
         text = self._names.sub(" ", text) if self._names else text
         text = _THIS_EDITION.sub(" ", text)
         text = _EDITION_RE.sub(" ", text)  # other editions were refused before this
         if self._scope.year is not None:
             text = re.sub(rf"(?<!\d){self._scope.year}\s*年?(?!\d)", " ", text)
-        return self._canonical(text)
-
-    def _canonical(self, text: str) -> str:
         if self._synonyms is not None:
             pattern, canon = self._synonyms
             text = pattern.sub(lambda m: f" {canon[m.group(0)]} ", text)
@@ -275,9 +274,14 @@ class Matcher:
         # Typos are repaired only towards words the FAQ uses on purpose, so 地点 never becomes
         # some bigram that happens to straddle two words of one answer.
         wordlike = set(ix.keywords) | {normalise(w) for g in self.knowledge.synonyms for w in g}
+        wordlike |= {normalise(n) for n in self.knowledge.scope.names}  # 高交汇 → 高交会
         wordlike_bigrams = {w[i : i + 2] for w in wordlike for i in range(len(w) - 1)}
         # Where words sound alike (展商, 展上), the FAQ's own keywords win, then the commonest.
-        ranked = sorted(ix.df.items(), key=lambda t: (t[0] in wordlike_bigrams, t[1]), reverse=True)
+        self._wordlike_bigrams = frozenset(wordlike_bigrams)
+        counts = {**dict.fromkeys(wordlike_bigrams, 0), **ix.df}
+        ranked = sorted(
+            counts.items(), key=lambda t: (t[0] in wordlike_bigrams, t[1]), reverse=True
+        )
         for term, df in ranked:
             chinese_pair = len(term) == 2 and CJK_RE.match(term) and CJK_RE.match(term[1])
             if chinese_pair and (df >= 2 or term in wordlike_bigrams):
@@ -289,11 +293,13 @@ class Matcher:
     def match(self, query: str, limit: int = 5) -> Match:
         """Decide how to reply to a question: answer, ask "did you mean", or refuse."""
         lang = detect_lang(query)
-        reason = self._out_of_scope(fold(query))
         prepared = self.prepare(query)
+        reason = self._out_of_scope(fold(query))
+        repaired = self._repair(prepared) if not reason else prepared
+        # A typo can hide another event's name (广交汇); look again once it is repaired.
+        reason = reason or self._out_of_scope(repaired)
         if reason:
             return Match(query, prepared, lang, "out_of_scope", reason=reason)
-        repaired = self._repair(prepared)
         if not repaired:
             return Match(query, repaired, lang, "empty")
         ranked = with_confidence(self._rank(repaired), self.thresholds)
@@ -318,9 +324,9 @@ class Matcher:
                 if int(year) != scope.year:
                     return f"another year: {year}"
         if self._event_suffix is not None:
-            for m in self._event_suffix.finditer(folded):
-                if not any(m.group(0).endswith(name) for name in self._own_names):
-                    return f"another event: {m.group(0)}"
+            without_own = self._names.sub(" ", folded) if self._names else folded
+            if hit := self._event_suffix.search(without_own):
+                return f"another event: {hit.group(0)}"
         return ""
 
     def _repair(self, text: str) -> str:
@@ -340,7 +346,7 @@ class Matcher:
             repaired_until = 0  # a character is repaired at most once: 展伤有 → 展商有, not 展上有
             for i in range(len(run) - 1):
                 pair = "".join(fixed[i : i + 2])
-                if i < repaired_until or pair in ix.df:
+                if i < repaired_until or pair in ix.df or pair in self._wordlike_bigrams:
                     continue
                 known = ix.sound_bigrams.get(sound_key(pair))
                 if known:

@@ -28,6 +28,6 @@ def test_every_documented_command_exists() -> None:
     documented = set(re.findall(r"`expo-bot (\w+)", README))
     parser = build_parser()
     actions = [a for a in parser._actions if a.dest == "command"]
-    available = set(actions[0].choices or {})  # type: ignore[arg-type]
+    available = set(actions[0].choices or {})
     assert documented and documented <= available
     assert "make chat" in README and "make test" in README
