@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,22 +32,21 @@ _SUGGESTION_TITLES: dict[str, dict[Lang, str]] = {
 _SOURCE: dict[Lang, str] = {"zh": "出处", "en": "Source"}
 
 
-def _wrap(text: str, indent: str = "") -> str:
-    return "\n".join(
-        textwrap.fill(p, width=88, initial_indent=indent, subsequent_indent=indent)
-        for p in text.splitlines()
-        if p.strip()
-    )
+def _indent(text: str, prefix: str = "") -> str:
+    # No re-wrapping: textwrap counts a Chinese character as one column and breaks mid-phrase;
+    # the terminal wraps long lines well enough.
+    return "\n".join(prefix + line for line in text.splitlines() if line.strip())
 
 
 def render(reply: Reply, *, debug: bool = False) -> str:
     """A reply as console text: answer, quoted source with speaker, numbered suggestions."""
-    parts = [_wrap(reply.answer)]
+    parts = [_indent(reply.answer)]
     if reply.source is not None:
         parts.append(f"  — {_SOURCE[reply.lang]}: {reply.source.speaker}")
-        parts.append(_wrap(f"“{reply.source.text}”", indent="    "))
+        parts.append(_indent(f"“{reply.source.text}”", "    "))
     if reply.suggestions and reply.suggestion_kind in _SUGGESTION_TITLES:
-        parts.append(_SUGGESTION_TITLES[reply.suggestion_kind][reply.lang] + ":")
+        if reply.suggestion_kind != "did_you_mean":  # the answer already asks it
+            parts.append(_SUGGESTION_TITLES[reply.suggestion_kind][reply.lang] + ":")
         parts.extend(f"  {i}. {s.question}" for i, s in enumerate(reply.suggestions, 1))
     if debug:
         parts.append(f"[debug] decision={reply.kind} score={reply.score:.1f}")

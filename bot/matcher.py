@@ -1,17 +1,17 @@
 """Matching a question to an FAQ entry, or deciding not to.
 
-A plain fuzzy score cannot tell 广交会 from 高交会 or 开幕 from 闭幕, so the decision stacks four
-checks, all driven by data in `faq.yaml`:
+A plain fuzzy score cannot tell 广交会 from 高交会 or 开幕 from 闭幕, so the decision stacks checks,
+all driven by data in `faq.yaml` and `calibration.yaml`:
 
 1. a scope gate: another event, edition or year named in the question means "not covered";
 2. query repair: synonyms mapped to one word, misspelt English words and homophone typos
    (展伤 → 展商) corrected against the FAQ's own vocabulary;
-3. candidates from an inverted index of distinctive terms, scored by a blend of rapidfuzz
-   similarity (on text and on pinyin sound keys) and weighted term coverage;
-4. discriminators: a distinctive query term that belongs to other entries but not to the best one
-   (its "conflict") vetoes the answer, and a close runner-up turns it into "did you mean".
-
-Thresholds come from `Thresholds`, calibrated on labelled questions by `expo-bot eval --calibrate`.
+3. candidates from an inverted index of distinctive terms, ranked by a blend of rapidfuzz
+   similarity (on text and on pinyin sound keys) and IDF-weighted term coverage and overlap;
+4. vetoes: a keyword of other entries that the candidate lacks, or a kind of question (where,
+   when, who, how many, which ones…) that the candidate never answers;
+5. confidence: a logistic model over the best candidate's features, fitted on labelled questions
+   by `expo-bot eval --calibrate`, decides between answering and asking "did you mean".
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ class _Index:
     variants: list[_Variant] = field(default_factory=list)
     by_entry: list[list[int]] = field(default_factory=list)
     vocab: list[set[str]] = field(default_factory=list)  # terms of questions, keywords, answers
-    source_vocab: list[frozenset[str]] = field(default_factory=list)  # terms of the source
+    source_vocab: list[frozenset[str]] = field(default_factory=list)  # the source's other terms
     texts: list[str] = field(default_factory=list)  # the same, joined, for phrase look-ups
     kinds: list[frozenset[str]] = field(default_factory=list)  # answer types its questions ask
     df: Counter[str] = field(default_factory=Counter)
@@ -256,7 +256,7 @@ class Matcher:
             for text in (*questions, *entry.keywords, entry.answer.en):
                 raw_words.update(_ENGLISH_WORD.findall(normalise(text)))
             ix.vocab.append(vocab)
-            ix.source_vocab.append(frozenset(terms(self.prepare(entry.source.text))) | vocab)
+            ix.source_vocab.append(frozenset(terms(self.prepare(entry.source.text))) - vocab)
             ix.kinds.append(frozenset().union(*(question_types(normalise(q)) for q in questions)))
             ix.texts.append(" | ".join((*prepared, *answers)))
             ix.df.update(vocab)

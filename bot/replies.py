@@ -83,8 +83,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "which my source doesn't cover.",
     },
     "ambiguous": {
-        "zh": "我不确定你问的是哪一个,你是想问:",
-        "en": "I'm not sure which of these you mean. Did you mean:",
+        "zh": "我不太确定你的意思,你是想问:",
+        "en": "I'm not sure I understood. Did you mean:",
     },
     "empty": {
         "zh": "请输入一个问题,例如:{example}",
