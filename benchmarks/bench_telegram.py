@@ -10,8 +10,11 @@ sendMessage arriving. Two runs:
 - "Telegram limits": AIORateLimiter at Telegram's real limits (30 messages/s overall), so the
   burst drains at about 30 replies a second, as it would on Telegram.
 
+Events are not recorded unless `--record` is given; then they go to a database in a temporary
+directory (never the repository's var/), written on the bot's event-log thread as in production.
+
 It prints figures; it is not a timed test. Usage:
-    python benchmarks/bench_telegram.py [--messages 2000] [--runs lifted,limited]
+    python benchmarks/bench_telegram.py [--messages 2000] [--runs lifted,limited] [--record]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import itertools
 import multiprocessing
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +41,12 @@ from telegram.ext import AIORateLimiter  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.knowledge import FaqError, iter_questions, load  # noqa: E402
 from bot.replies import Responder  # noqa: E402
-from bot.telegram_bot import ALLOWED_UPDATES, BotApp, build_application  # noqa: E402
+from bot.telegram_bot import (  # noqa: E402
+    ALLOWED_UPDATES,
+    BotApp,
+    build_application,
+    recorder_of,
+)
 from tests.e2e.fake_bot_api import TOKEN, serve_in_process  # noqa: E402
 
 SHIPPED_FAQ = ROOT / "knowledge" / "faq.yaml"
@@ -67,7 +76,15 @@ def questions(responder: Responder, count: int) -> list[str]:
     return [next(off_topic) if i % 10 == 9 else next(on_topic) for i in range(count)]
 
 
-async def one_run(faq: Path, responder: Responder, limiter: AIORateLimiter, qs: list[str]) -> Any:
+async def one_run(
+    faq: Path,
+    responder: Responder,
+    limiter: AIORateLimiter,
+    qs: list[str],
+    db: Path,
+    *,
+    record: bool,
+) -> Any:
     """Start a stand-in in a child process and the bot here; send the burst; return its figures."""
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
@@ -75,8 +92,9 @@ async def one_run(faq: Path, responder: Responder, limiter: AIORateLimiter, qs: 
     server.start()
     loop = asyncio.get_running_loop()
     port = await loop.run_in_executor(None, ours.recv)
-    settings = Settings(token=TOKEN, base_url=f"http://127.0.0.1:{port}/bot", faq=faq)
-    app: BotApp = build_application(settings, Live(responder), rate_limiter=limiter)
+    base_url = f"http://127.0.0.1:{port}/bot"
+    settings = Settings(token=TOKEN, base_url=base_url, faq=faq, db=db, salt="bench")
+    app: BotApp = build_application(settings, Live(responder), rate_limiter=limiter, record=record)
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
@@ -90,12 +108,17 @@ async def one_run(faq: Path, responder: Responder, limiter: AIORateLimiter, qs: 
         cpu = time.process_time()
         await loop.run_in_executor(None, ours.send, ("burst", qs, within))
         stats = await loop.run_in_executor(None, ours.recv)
+        recorder = recorder_of(app.bot_data)
+        stats["dropped_events"] = recorder.dropped
+        await recorder.flush()
         stats["bot_cpu"] = time.process_time() - cpu
         return stats
     finally:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
         ours.send(("stop",))
         server.join(10)
 
@@ -110,6 +133,7 @@ def report(name: str, stats: dict[str, Any]) -> None:
         f"{name:<16} {total:>7} {answered:>8} {total - answered:>7} {stats['rejected']:>8} "
         f"{stats['elapsed']:>8.2f} {rate:>9.1f} {p50:>9.1f} {p99:>9.1f} "
         f"{stats['bot_cpu']:>7.1f} {stats['cpu']:>7.1f}"
+        + (f"  ({stats['dropped_events']} events dropped)" if stats["dropped_events"] else "")
     )
 
 
@@ -118,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=2000, help="users, one message each")
     parser.add_argument("--runs", default="lifted,limited", help="lifted, limited, or both")
     parser.add_argument("--faq", type=Path, help="FAQ file (default: the shipped one if sound)")
+    parser.add_argument(
+        "--record", action="store_true", help="record events to a database in a temporary dir"
+    )
     args = parser.parse_args(argv)
 
     faq = args.faq.resolve() if args.faq else pick_faq()
@@ -129,15 +156,22 @@ def main(argv: list[str] | None = None) -> int:
     }
     wanted = set(args.runs.split(","))
     print(f"FAQ: {faq.relative_to(ROOT)} ({len(responder.knowledge.entries)} entries)")
-    print(f"burst: {args.messages} messages from {args.messages} users, private chats")
+    print(
+        f"burst: {args.messages} messages from {args.messages} users, private chats; "
+        + ("events recorded" if args.record else "events not recorded")
+    )
     print(
         f"{'run':<16} {'updates':>7} {'answered':>8} {'dropped':>7} {'rejected':>8} "
         f"{'seconds':>8} {'updates/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'bot cpu':>7} {'api cpu':>7}"
     )
     started = time.perf_counter()
-    for name, (key, limiter) in runs.items():
-        if key in wanted:
-            report(name, asyncio.run(one_run(faq, responder, limiter, qs)))
+    with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
+        for name, (key, limiter) in runs.items():
+            if key in wanted:
+                db = Path(tmp) / f"{key}.sqlite3"
+                report(
+                    name, asyncio.run(one_run(faq, responder, limiter, qs, db, record=args.record))
+                )
     print(f"total {time.perf_counter() - started:.1f} s")
     return 0
 

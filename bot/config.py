@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from dotenv import load_dotenv
 
 DEFAULT_FAQ = Path("knowledge/faq.yaml")
 DEFAULT_DB = Path("var/expo-bot.sqlite3")
+DEFAULT_RELOAD_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Settings:
     base_url: str = ""
     admins: frozenset[int] = frozenset()
     salt: str = ""
+    reload_seconds: float = DEFAULT_RELOAD_SECONDS  # how often the bot checks the FAQ; 0: never
 
     @classmethod
     def from_env(cls, faq: Path | None = None) -> Settings:
@@ -39,4 +42,14 @@ class Settings:
             base_url=os.environ.get("TELEGRAM_BASE_URL", "").strip(),
             admins=admins,
             salt=os.environ.get("EXPO_BOT_SALT", ""),
+            reload_seconds=_seconds(os.environ.get("EXPO_BOT_RELOAD_SECONDS", "")),
         )
+
+
+def _seconds(value: str) -> float:
+    """A non-negative number of seconds; the default when empty or not a number."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        return DEFAULT_RELOAD_SECONDS
+    return max(seconds, 0.0) if math.isfinite(seconds) else DEFAULT_RELOAD_SECONDS

@@ -2,27 +2,43 @@
 
 Handlers are thin: each reads the current `Responder` once, asks it for a `Reply` (or picks what
 to show), and hands that to `bot.telegram_render` for HTML and buttons. The bot keeps no per-chat
-state; the only per-user state is the /lang choice, in `context.user_data` (memory only).
+state; the only per-user state is the /lang choice, in `context.user_data` (memory only). It also
+remembers the last few thousand questions that got "did you mean" or 👍/👎 buttons, under a short
+random id carried in those buttons, so that a tap can be recorded with the question it answers.
+
+Replies, suggestion taps and 👍/👎 go to the `EventLog` (`Settings.db`) on a worker thread after
+the reply is sent, so the database never delays or breaks a reply. A background task reloads the
+FAQ when its file changes and messages the admins when an edit is broken; the admins (and nobody
+else) also have /reload, /stats and /review.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
 import re
+import secrets
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 from telegram import (
+    Bot,
+    BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
     Message,
     MessageEntity,
     Update,
+    User,
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
@@ -41,11 +57,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot import review
 from bot import telegram_render as render
 from bot.config import Settings
-from bot.knowledge import Entry, Knowledge
+from bot.events import MAX_CANDIDATES, MAX_QUERY_CHARS, EventLog, EventLogError
+from bot.knowledge import Entry, Knowledge, Problem
+from bot.matcher import Candidate
+from bot.reload import ReloadResult
 from bot.replies import Reply, Responder
-from bot.telegram_render import MAX_TEXT, Outgoing, Tap
+from bot.telegram_render import MAX_TEXT, RECORDED_SUGGESTIONS, Outgoing, Tap
 from bot.text import Lang
 
 _LOGGER = logging.getLogger(__name__)
@@ -71,8 +91,21 @@ RATE_LIMIT_RETRIES = 3  # a 429 is waited out and the request sent again, this m
 INLINE_CACHE_SECONDS = 60  # short, because a reload may change the answers
 DEFAULT_WEBHOOK_PORT = 8443
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-_LIVE = "live"
-_LANG = "lang"
+# Questions remembered for taps on their buttons (a few hundred bytes each). A tap on an older
+# message still works; it is recorded without the question.
+ASKED_MEMORY = 4096
+RATINGS_MEMORY = 4096  # (message, user, 👍/👎) seen lately: a double tap is recorded once
+REF_BYTES = 6  # random bytes of a question's ref: 8 characters of callback_data
+MAX_PENDING_WRITES = 1000  # events waiting for a slow database; more are dropped, with a warning
+STATS_WINDOW = timedelta(days=7)
+STATS_TOP = 5  # top entries in /stats
+REVIEW_LIMIT = 5  # groups per section in /review
+_LIVE, _LANG, _SETTINGS, _STARTED = "live", "lang", "settings", "started"
+_RECORDER, _ASKED, _RATED, _WATCHER = "recorder", "asked", "rated", "watcher"
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
 
 
 class ResponderSource(Protocol):
@@ -82,6 +115,178 @@ class ResponderSource(Protocol):
     def current(self) -> Responder: ...
 
 
+@runtime_checkable
+class ReloadableSource(ResponderSource, Protocol):
+    """A ResponderSource that reloads its file (`bot.reload.LiveFaq`)."""
+
+    def refresh(self, *, force: bool = False) -> ReloadResult: ...
+
+
+# --- what the bot remembers ----------------------------------------------------------------------
+
+
+class Lru(Generic[K, V]):
+    """A mapping that forgets its least recently used items beyond `size`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: K) -> V | None:
+        """The value for key, now the most recently used; None if forgotten."""
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        """Store value, forgetting the least recently used item if over size."""
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question whose buttons record what was tapped, kept for those taps."""
+
+    query: str
+    candidates: tuple[Candidate, ...]
+
+
+class AskedQuestions:
+    """The questions asked lately, each under a short random ref that fits in callback_data.
+
+    Random, not counted, so that several instances behind a load balancer never mistake each
+    other's refs: a tap that reaches another instance, or comes after a restart, finds nothing.
+    """
+
+    def __init__(self, size: int = ASKED_MEMORY) -> None:
+        self._recent: Lru[str, Asked] = Lru(size)
+
+    def __len__(self) -> int:
+        return len(self._recent)
+
+    def remember(self, reply: Reply) -> str:
+        """A new ref for the question reply answers."""
+        ref = secrets.token_urlsafe(REF_BYTES)
+        asked = Asked(reply.query[:MAX_QUERY_CHARS], reply.candidates[:MAX_CANDIDATES])
+        self._recent.put(ref, asked)
+        return ref
+
+    def get(self, ref: str) -> Asked | None:
+        """The question ref names, or None if there is none or it has been forgotten."""
+        return self._recent.get(ref) if ref else None
+
+
+def tracked(reply: Reply) -> bool:
+    """Whether taps on the reply's buttons are recorded with its question (answers, suggestions)."""
+    return reply.matched or reply.suggestion_kind in RECORDED_SUGGESTIONS
+
+
+class Recorder:
+    """Writes events to the EventLog on its own thread, after the reply; never raises or blocks.
+
+    Writes wait in a queue that one worker thread drains in order (SQLite takes one writer at a
+    time anyway), woken once per batch rather than once per event. A slow or locked database
+    thus holds up neither the event loop nor the default executor that FAQ reloads use. Past
+    MAX_PENDING_WRITES waiting writes, new events are dropped with a warning.
+    """
+
+    def __init__(self, settings: Settings | None) -> None:
+        """Record to `settings.db`, or nowhere if settings is None."""
+        self._settings = settings
+        self._log: EventLog | None = None
+        self._worker: ThreadPoolExecutor | None = None
+        self._queue: deque[Callable[[EventLog], object]] = deque()
+        self._draining = False
+        self.dropped = 0
+
+    @property
+    def pending(self) -> int:
+        """Writes waiting for the database."""
+        return len(self._queue)
+
+    async def open(self) -> None:
+        """Open the log; a database that cannot be opened is logged, and retried on each write."""
+        if self._settings is None or self._worker is not None:
+            return
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="event-log")
+        self._log = await self._run(EventLog.from_settings, self._settings)
+        _LOGGER.info("Recording questions and feedback in %s", self._settings.db)
+
+    def record(self, write: Callable[[EventLog], object]) -> None:
+        """Queue a write and return at once."""
+        if self._log is None:
+            return
+        if len(self._queue) >= MAX_PENDING_WRITES:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                _LOGGER.warning("the event log is slow: %d event(s) dropped", self.dropped)
+            return
+        self._queue.append(write)
+        if not self._draining:
+            self._draining = True
+            self._run(self._drain).add_done_callback(self._drained)
+
+    def _drain(self) -> None:
+        """On the worker thread: write everything queued, oldest first."""
+        log = self._log
+        while self._queue:
+            write = self._queue.popleft()
+            if log is not None:
+                _write_safely(write, log)
+
+    def _drained(self, _: asyncio.Future[None]) -> None:
+        self._draining = False
+        if self._queue and self._worker is not None:  # queued after the worker's last look
+            self._draining = True
+            self._run(self._drain).add_done_callback(self._drained)
+
+    async def read(self, query: Callable[[EventLog], T]) -> T:
+        """Run query on the log, after every write queued before it; EventLogError if none."""
+        log = self._log
+        if log is None:
+            raise EventLogError("this instance of the bot does not record events")
+
+        def drain_then_query() -> T:
+            self._drain()
+            return query(log)
+
+        return await self._run(drain_then_query)
+
+    async def flush(self) -> None:
+        """Wait until the writes queued so far are done."""
+        if self._worker is not None:
+            await self._run(self._drain)
+
+    async def close(self) -> None:
+        """Finish the queued writes and close the log."""
+        worker, log = self._worker, self._log
+        if worker is None:
+            return
+        await self._run(self._drain)
+        self._log = None
+        if log is not None:
+            await self._run(log.close)
+        self._worker = None
+        worker.shutdown(wait=False)  # nothing is left to wait for
+
+    def _run(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        return asyncio.get_running_loop().run_in_executor(self._worker, func, *args)
+
+
+def _write_safely(write: Callable[[EventLog], object], log: EventLog) -> None:
+    try:
+        write(log)
+    except Exception:  # EventLog never raises; a bug in a write must not either
+        _LOGGER.exception("recording an event failed")
+
+
 # --- helpers the handlers share ------------------------------------------------------------------
 
 
@@ -89,6 +294,26 @@ def _responder(context: ContextTypes.DEFAULT_TYPE) -> Responder:
     """The current Responder; read once per update so one update never sees two FAQs."""
     live: ResponderSource = context.application.bot_data[_LIVE]
     return live.current
+
+
+def _asked(context: ContextTypes.DEFAULT_TYPE) -> AskedQuestions:
+    asked: AskedQuestions = context.application.bot_data[_ASKED]
+    return asked
+
+
+def recorder_of(bot_data: dict[Any, Any]) -> Recorder:
+    """The application's event Recorder (tests and benchmarks flush it)."""
+    recorder: Recorder = bot_data[_RECORDER]
+    return recorder
+
+
+def _record(context: ContextTypes.DEFAULT_TYPE, write: Callable[[EventLog], object]) -> None:
+    """Record an event in the background; call it after the reply has gone."""
+    recorder_of(context.bot_data).record(write)
+
+
+def _user_id(user: User | None) -> int | None:
+    return user.id if user is not None else None
 
 
 def _ui_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lang:
@@ -106,11 +331,9 @@ async def _send(message: Message, outgoing: Sequence[Outgoing]) -> None:
         quote = False
 
 
-async def _send_to(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, out: Sequence[Outgoing]
-) -> None:
+async def _send_to(bot: Bot, chat_id: int, out: Sequence[Outgoing]) -> None:
     for part in out:
-        await context.bot.send_message(chat_id, part.text, reply_markup=part.markup)
+        await bot.send_message(chat_id, part.text, reply_markup=part.markup)
 
 
 async def _show(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, out: Outgoing) -> None:
@@ -122,18 +345,37 @@ async def _show(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, out: O
             return  # a double tap: the message already shows this
         if query.message is None:
             raise
-        await _send_to(context, query.message.chat.id, [out])
+        await _send_to(context.bot, query.message.chat.id, [out])
 
 
 async def _answer_question(
     message: Message, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> None:
-    """Reply to a free-text question, in the language it was asked in."""
+    """Reply to a free-text question, in the language it was asked in, and record the reply."""
     responder = _responder(context)
     if render.length(question) > MAX_TEXT:
         await _send(message, render.notice("too_long", responder.lang_of(question)))
         return
-    await _send(message, render.render_reply(responder.reply(question)))
+    reply = responder.reply(question)
+    ref = _asked(context).remember(reply) if tracked(reply) else ""
+    await _send(message, render.render_reply(reply, ref))
+    asker = _user_id(message.from_user)
+    _record(context, lambda log: log.record_reply(reply, asker))
+
+
+async def _answer_tap(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, tap: Tap, ref: str
+) -> str | None:
+    """Send the answer a button names; its entry id, or None (and a toast) if it is gone."""
+    responder = _responder(context)
+    entry = _entry(responder.knowledge, tap)
+    reply = responder.reply_for_entry(entry.id, tap.lang) if entry else None
+    if reply is None or update.effective_chat is None:
+        await query.answer(render.ui("stale", tap.lang))
+        return None
+    await query.answer()
+    await _send_to(context.bot, update.effective_chat.id, render.render_reply(reply, ref))
+    return reply.entry_id
 
 
 def _tapped(update: Update) -> tuple[CallbackQuery, Tap] | None:
@@ -144,6 +386,45 @@ def _tapped(update: Update) -> tuple[CallbackQuery, Tap] | None:
 
 def _entry(knowledge: Knowledge, tap: Tap) -> Entry | None:
     return next((e for e in knowledge.entries if tap.refers_to(e.id)), None)
+
+
+def _entry_id(knowledge: Knowledge, tap: Tap) -> str | None:
+    """The entry a tap names: found in the FAQ, else as written unless it is only a digest."""
+    entry = _entry(knowledge, tap)
+    if entry is not None:
+        return entry.id
+    return tap.arg if tap.arg and not tap.arg.startswith("#") else None
+
+
+def _first_rating(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, tap: Tap) -> bool:
+    """Whether this user has not just given this rating to this message (a double tap)."""
+    message = query.message
+    where = (message.chat.id, message.message_id) if message else query.inline_message_id
+    key = (where, query.from_user.id, tap.action)
+    rated: Lru[object, bool] = context.application.bot_data[_RATED]
+    if rated.get(key):
+        return False
+    rated.put(key, True)
+    return True
+
+
+def _feedback(
+    asked: Asked | None, tap: Tap, entry_id: str, asker: int
+) -> Callable[[EventLog], bool]:
+    query, candidates = (asked.query, asked.candidates) if asked else ("", ())
+    up = tap.action == "up"
+    return lambda log: log.record_feedback(
+        entry_id, tap.lang, query, up, asker, candidates=candidates
+    )
+
+
+def _suggestion_tap(
+    asked: Asked | None, tap: Tap, entry_id: str, asker: int
+) -> Callable[[EventLog], bool]:
+    query, candidates = (asked.query, asked.candidates) if asked else ("", ())
+    return lambda log: log.record_suggestion_tap(
+        query, tap.lang, entry_id, asker, candidates=candidates
+    )
 
 
 def _topic_id(knowledge: Knowledge, tap: Tap) -> str | None:
@@ -288,17 +569,33 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer the question on a tapped button."""
     tapped = _tapped(update)
+    if tapped is not None:
+        await _answer_tap(update, context, *tapped, ref="")
+
+
+async def suggestion_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a tapped "did you mean" or closest suggestion, and record which one was chosen."""
+    tapped = _tapped(update)
     if tapped is None:
         return
     query, tap = tapped
-    responder = _responder(context)
-    entry = _entry(responder.knowledge, tap)
-    reply = responder.reply_for_entry(entry.id, tap.lang) if entry else None
-    if reply is None or update.effective_chat is None:
-        await query.answer(render.ui("stale", tap.lang))
+    asked = _asked(context).get(tap.ref)
+    entry_id = await _answer_tap(update, context, query, tap, tap.ref if asked else "")
+    if entry_id is not None:
+        _record(context, _suggestion_tap(asked, tap, entry_id, query.from_user.id))
+
+
+async def rating_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Thank for a 👍 or 👎 with a toast, and record it; the message stays as it is."""
+    tapped = _tapped(update)
+    if tapped is None:
         return
-    await query.answer()
-    await _send_to(context, update.effective_chat.id, render.render_reply(reply))
+    query, tap = tapped
+    entry_id = _entry_id(_responder(context).knowledge, tap)
+    await query.answer(render.ui("thanks", tap.lang))
+    if entry_id is not None and _first_rating(context, query, tap):
+        asked = _asked(context).get(tap.ref)
+        _record(context, _feedback(asked, tap, entry_id, query.from_user.id))
 
 
 async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -357,6 +654,57 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
 
 
+# --- the admins' commands (private chats of Settings.admins only) ---------------------------------
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reload the FAQ now, and say how many entries it has or what is wrong with it."""
+    live: ResponderSource = context.bot_data[_LIVE]
+    if update.effective_message is None:
+        return
+    if not isinstance(live, ReloadableSource):
+        out = render.plain("reload is not available: this bot's FAQ is not read from a file")
+    else:
+        result = await asyncio.to_thread(live.refresh, force=True)
+        entries = len(live.current.knowledge.entries)
+        ok = render.plain(f"reloaded: {entries} entries")
+        out = render.reload_problems(result.problems) if result.problems else ok
+    await _send(update.effective_message, out)
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the questions served, answered, refused and disliked: since start-up and over 7 days."""
+    started: datetime = context.bot_data[_STARTED]
+    week = datetime.now(UTC) - STATS_WINDOW
+    try:
+        counts = await recorder_of(context.bot_data).read(
+            lambda log: (log.stats(started, STATS_TOP), log.stats(week, STATS_TOP))
+        )
+        text = render.stats_text(started, *counts)
+    except EventLogError as exc:
+        text = str(exc)
+    if update.effective_message:
+        await _send(update.effective_message, render.plain(text))
+
+
+async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the top of the editors' review: `/review` for 7 days, or `/review 24h`."""
+    try:
+        window = review.parse_since(context.args[0]) if context.args else STATS_WINDOW
+        since = datetime.now(UTC) - window
+        report = await recorder_of(context.bot_data).read(
+            lambda log: review.render_text(review.review(log, since, REVIEW_LIMIT))
+        )
+        out = render.preformatted(report)
+    except (ValueError, EventLogError) as exc:
+        out = render.plain(str(exc))
+    if update.effective_message:
+        await _send(update.effective_message, out)
+
+
+# --- life cycle ----------------------------------------------------------------------------------
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error and keep serving."""
     update_id = update.update_id if isinstance(update, Update) else None
@@ -364,15 +712,77 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def post_init(application: BotApp) -> None:
-    """Register the command menu in English (the default) and Chinese."""
-    menus: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("en", "en"), ("zh", "zh"))
-    for language_code, lang in menus:
+    """Open the event log, register the command menus, and start watching the FAQ file."""
+    settings: Settings = application.bot_data[_SETTINGS]
+    application.bot_data[_STARTED] = datetime.now(UTC)
+    await recorder_of(application.bot_data).open()
+    await _register_menus(application.bot, settings.admins)
+    live = application.bot_data[_LIVE]
+    if isinstance(live, ReloadableSource) and settings.reload_seconds > 0:
+        watch = _watch_faq(application.bot, live, settings)
+        application.bot_data[_WATCHER] = asyncio.create_task(watch, name="watch the FAQ file")
+
+
+async def post_shutdown(application: BotApp) -> None:
+    """Stop watching the FAQ file, and close the event log once its writes are done."""
+    watcher: asyncio.Task[None] | None = application.bot_data.pop(_WATCHER, None)
+    if watcher is not None:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    await recorder_of(application.bot_data).close()
+
+
+_MENUS: tuple[tuple[str | None, Lang], ...] = ((None, "en"), ("en", "en"), ("zh", "zh"))
+
+
+async def _register_menus(bot: Bot, admins: Iterable[int]) -> None:
+    """Everyone's command menu in English (the default) and Chinese; the admins' own chats
+    also list the admin commands, which nobody else is shown."""
+    for language_code, lang in _MENUS:
+        await _set_commands(bot, render.bot_commands(lang), None, language_code)
+    for admin in sorted(admins):
+        for language_code, lang in _MENUS:
+            commands = render.bot_commands(lang, admin=True)
+            await _set_commands(bot, commands, BotCommandScopeChat(admin), language_code)
+
+
+async def _set_commands(
+    bot: Bot,
+    commands: Sequence[BotCommand],
+    scope: BotCommandScopeChat | None,
+    language_code: str | None,
+) -> None:
+    try:
+        await bot.set_my_commands(commands, scope=scope, language_code=language_code)
+    except TelegramError as exc:  # e.g. an admin who has never opened a chat with the bot
+        where = f"chat {scope.chat_id}" if scope else "everyone"
+        _LOGGER.warning("Could not register the command menu for %s: %s", where, exc)
+
+
+async def _watch_faq(bot: Bot, live: ReloadableSource, settings: Settings) -> None:
+    """Reload the FAQ when its file changes; alert the admins once about each broken version."""
+    while True:
+        await asyncio.sleep(settings.reload_seconds)
         try:
-            await application.bot.set_my_commands(
-                render.bot_commands(lang), language_code=language_code
-            )
+            result = await asyncio.to_thread(live.refresh)
+            if result.problems:
+                await _alert_admins(bot, settings.admins, result.problems)
+        except Exception:  # keep watching: the next edit may be fine
+            _LOGGER.exception("Reloading the FAQ file failed")
+
+
+async def _alert_admins(bot: Bot, admins: frozenset[int], problems: Sequence[Problem]) -> None:
+    """Send every admin the problems that kept an edit of the FAQ from being loaded."""
+    _LOGGER.error(
+        "FAQ edit not loaded (%d problems); alerting %d admin(s)", len(problems), len(admins)
+    )
+    out = render.reload_problems(problems)
+    for admin in sorted(admins):
+        try:
+            await _send_to(bot, admin, out)
         except TelegramError as exc:
-            _LOGGER.warning("Could not register the %s command menu: %s", lang, exc)
+            _LOGGER.warning("Could not alert admin %s about the broken FAQ: %s", admin, exc)
 
 
 async def _set_lang(update: Update, context: ContextTypes.DEFAULT_TYPE, chosen: Lang) -> None:
@@ -380,18 +790,33 @@ async def _set_lang(update: Update, context: ContextTypes.DEFAULT_TYPE, chosen: 
     if context.user_data is not None:
         context.user_data[_LANG] = chosen
     chat = update.effective_chat
-    if chat is not None and chat.type == ChatType.PRIVATE:
-        scope = BotCommandScopeChat(chat.id)
-        await context.bot.set_my_commands(render.bot_commands(chosen), scope=scope)
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    settings: Settings = context.application.bot_data[_SETTINGS]
+    scope = BotCommandScopeChat(chat.id)
+    if chat.id in settings.admins:  # their chat has a menu per language: replace all of them
+        commands = render.bot_commands(chosen, admin=True)
+        for language_code, _ in _MENUS:
+            await context.bot.set_my_commands(commands, scope=scope, language_code=language_code)
+        return
+    await context.bot.set_my_commands(render.bot_commands(chosen), scope=scope)
 
 
 # --- wiring --------------------------------------------------------------------------------------
 
 
 def build_application(
-    settings: Settings, live: ResponderSource, *, rate_limiter: AIORateLimiter | None = None
+    settings: Settings,
+    live: ResponderSource,
+    *,
+    rate_limiter: AIORateLimiter | None = None,
+    record: bool = True,
 ) -> BotApp:
-    """The Application with every handler; `rate_limiter` overrides Telegram's limits (bench)."""
+    """The Application with every handler.
+
+    `live` is reloaded in the background if it can be (`ReloadableSource`); events go to
+    `settings.db` unless `record` is False; `rate_limiter` overrides Telegram's limits (bench).
+    """
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -399,15 +824,26 @@ def build_application(
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
     )
     if settings.base_url:
         builder = builder.base_url(api_base_url(settings.base_url))
     application = builder.build()
-    application.bot_data[_LIVE] = live
+    application.bot_data.update(
+        {
+            _LIVE: live,
+            _SETTINGS: settings,
+            _RECORDER: Recorder(settings if record else None),
+            _ASKED: AskedQuestions(),
+            _RATED: Lru[object, bool](RATINGS_MEMORY),
+        }
+    )
 
     new = filters.UpdateType.MESSAGE
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     text = new & filters.TEXT & ~filters.COMMAND
+    # Anyone else's /stats falls through to unknown_command, as any command the bot lacks does.
+    admin = new & private & filters.User(user_id=settings.admins)
     application.add_handlers(
         [
             CommandHandler("start", start, filters=new),
@@ -416,12 +852,17 @@ def build_application(
             CommandHandler("about", about, filters=new),
             CommandHandler("lang", lang, filters=new),
             CommandHandler("ask", ask, filters=new),
+            CommandHandler("reload", reload_command, filters=admin),
+            CommandHandler("stats", stats_command, filters=admin),
+            CommandHandler("review", review_command, filters=admin),
             MessageHandler(text & private, private_question),
             MessageHandler(text & groups & ADDRESSED_TO_BOT, group_question),
             MessageHandler(new & private & filters.COMMAND, unknown_command),
             MessageHandler(new & private & ~filters.TEXT, not_text),
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited),
             CallbackQueryHandler(answer_button, pattern=r"^a\|"),
+            CallbackQueryHandler(suggestion_button, pattern=r"^s\|"),
+            CallbackQueryHandler(rating_button, pattern=r"^[ud]\|"),
             CallbackQueryHandler(topic_button, pattern=r"^t\|"),
             CallbackQueryHandler(topics_button, pattern=r"^T\|"),
             CallbackQueryHandler(lang_button, pattern=r"^l\|"),

@@ -3,15 +3,18 @@
 Nothing here decides what to say; `bot.replies.Responder` does. This module only turns its output
 into what the Bot API accepts: HTML-escaped text in messages of at most 4,096 characters (split at
 paragraph boundaries), inline-keyboard buttons whose `callback_data` fits in 64 bytes, and command
-and button labels in the user's interface language.
+and button labels in the user's interface language. The editors' screens (/stats, /review, the
+broken-FAQ alert) are in English, like `expo-bot review`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from telegram import (
@@ -23,8 +26,9 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.knowledge import Knowledge
-from bot.replies import Reply, Suggestion, text
+from bot.events import Stats
+from bot.knowledge import Knowledge, Problem
+from bot.replies import Reply, Suggestion, SuggestionKind, text
 from bot.text import Lang
 
 MAX_TEXT = 4096  # characters of a message after entity parsing (Bot API limit)
@@ -33,6 +37,8 @@ MAX_INLINE_RESULTS = 10  # answers offered in inline mode (the Bot API allows 50
 MAX_LABEL = 60  # button labels are cut here; Telegram clients truncate long ones anyway
 MAX_DESCRIPTION = 120  # inline result descriptions are shown on two lines at most
 TOPIC_PAGE = 10  # questions per page when browsing a topic
+MAX_PROBLEMS = 30  # problems listed in a broken-FAQ alert; `expo-bot check` lists them all
+THUMBS_UP, THUMBS_DOWN = "👍", "👎"
 
 # --- the bot's own words, in both interface languages ------------------------------------------
 
@@ -99,6 +105,7 @@ UI: dict[str, dict[Lang, str]] = {
         "en": "That question is no longer in the FAQ. Please ask again.",
     },
     "inline_empty": {"zh": "没有找到相关答案", "en": "No answer found"},
+    "thanks": {"zh": "谢谢反馈", "en": "Thanks for the feedback"},
 }
 
 COMMANDS: dict[Lang, tuple[tuple[str, str], ...]] = {
@@ -120,6 +127,20 @@ COMMANDS: dict[Lang, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# Only in the menus of the admins' own private chats (EXPO_BOT_ADMINS).
+ADMIN_COMMANDS: dict[Lang, tuple[tuple[str, str], ...]] = {
+    "zh": (
+        ("reload", "立即重新加载 FAQ"),
+        ("stats", "使用统计:本次启动以来、近 7 天"),
+        ("review", "待处理的问题(近 7 天)"),
+    ),
+    "en": (
+        ("reload", "Reload the FAQ now"),
+        ("stats", "Usage since start-up and over 7 days"),
+        ("review", "Questions to work on (last 7 days)"),
+    ),
+}
+
 LANG_NAMES: dict[Lang, str] = {"zh": "中文", "en": "English"}
 
 
@@ -128,9 +149,10 @@ def ui(key: str, lang: Lang, **values: str | int) -> str:
     return UI[key][lang].format(**values)
 
 
-def bot_commands(lang: Lang) -> list[BotCommand]:
-    """The command menu for setMyCommands."""
-    return [BotCommand(command, description) for command, description in COMMANDS[lang]]
+def bot_commands(lang: Lang, *, admin: bool = False) -> list[BotCommand]:
+    """The command menu for setMyCommands; an admin's also lists the editors' commands."""
+    commands = COMMANDS[lang] + (ADMIN_COMMANDS[lang] if admin else ())
+    return [BotCommand(command, description) for command, description in commands]
 
 
 def ui_lang(chosen: object, language_code: str | None) -> Lang:
@@ -142,9 +164,22 @@ def ui_lang(chosen: object, language_code: str | None) -> Lang:
 
 # --- callback data -------------------------------------------------------------------------------
 
-Action = Literal["answer", "topic", "topics", "lang"]
-_CODES: dict[Action, str] = {"answer": "a", "topic": "t", "topics": "T", "lang": "l"}
+Action = Literal["answer", "suggestion", "topic", "topics", "lang", "up", "down"]
+_CODES: dict[Action, str] = {
+    "answer": "a",  # an entry's answer: related questions, examples, topic pages
+    "suggestion": "s",  # the same, from a "did you mean" or closest suggestion: recorded
+    "topic": "t",
+    "topics": "T",
+    "lang": "l",
+    "up": "u",  # 👍 on an entry's answer
+    "down": "d",  # 👎
+}
 _ACTIONS: dict[str, Action] = {code: action for action, code in _CODES.items()}
+#: Taps that carry `ref`, the short id of the question asked, in place of a page number.
+REF_ACTIONS: frozenset[Action] = frozenset({"suggestion", "up", "down"})
+#: Suggestions whose taps are recorded: they tell the editors what a question meant.
+RECORDED_SUGGESTIONS: frozenset[SuggestionKind] = frozenset({"did_you_mean", "closest"})
+REF_RE = re.compile(r"[A-Za-z0-9_-]{0,16}")
 
 
 @dataclass(frozen=True)
@@ -155,10 +190,13 @@ class Tap:
     lang: Lang
     arg: str = ""
     page: int = 0
+    ref: str = ""  # suggestions and 👍/👎: the asked question's id (see REF_ACTIONS), or ""
 
     def encode(self) -> str:
-        """`callback_data`: `action|lang|page|arg`, with arg replaced by a digest if too long."""
-        head = f"{_CODES[self.action]}|{self.lang}|{self.page}|"
+        """`callback_data`: `action|lang|page|arg`, or `action|lang|ref|arg` for REF_ACTIONS;
+        arg is replaced by a digest if too long."""
+        third = self.ref if self.action in REF_ACTIONS else str(self.page)
+        head = f"{_CODES[self.action]}|{self.lang}|{third}|"
         data = head + self.arg
         if len(data.encode()) > MAX_CALLBACK_DATA:
             data = head + "#" + digest(self.arg)
@@ -170,10 +208,15 @@ class Tap:
         parts = (data or "").split("|", 3)
         if len(parts) != 4 or parts[0] not in _ACTIONS or parts[1] not in ("zh", "en"):
             return None
+        action = _ACTIONS[parts[0]]
+        lang: Lang = "zh" if parts[1] == "zh" else "en"
+        if action in REF_ACTIONS:
+            if not REF_RE.fullmatch(parts[2]):
+                return None
+            return cls(action, lang, parts[3], ref=parts[2])
         if not parts[2].isdigit():
             return None
-        lang: Lang = "zh" if parts[1] == "zh" else "en"
-        return cls(_ACTIONS[parts[0]], lang, parts[3], int(parts[2]))
+        return cls(action, lang, parts[3], int(parts[2]))
 
     def refers_to(self, key: str) -> bool:
         """Whether `arg` names this id, directly or by its digest."""
@@ -230,11 +273,40 @@ def length(value: str) -> int:
     return len(value.encode("utf-16-le")) // 2
 
 
-def render_reply(reply: Reply) -> list[Outgoing]:
-    """A reply as messages: the answer, its source as an expandable quote, suggestion buttons."""
-    blocks = reply_blocks(reply)
-    markup = suggestion_keyboard(reply.suggestions, reply.lang)
-    return attach(split(blocks), markup)
+def render_reply(reply: Reply, ref: str = "") -> list[Outgoing]:
+    """A reply as messages: the answer, its source as an expandable quote, and its buttons.
+
+    `ref` names the question asked in the buttons that record it (see `reply_keyboard`).
+    """
+    return attach(split(reply_blocks(reply)), reply_keyboard(reply, ref))
+
+
+def reply_keyboard(reply: Reply, ref: str = "") -> InlineKeyboardMarkup | None:
+    """A reply's buttons: one per suggested question, then 👍 / 👎 under an answer.
+
+    "Did you mean" and closest suggestions, and the 👍 / 👎, carry `ref` so that the tap can be
+    recorded with the question it answers.
+    """
+    recorded = reply.suggestion_kind in RECORDED_SUGGESTIONS
+    rows = [
+        [button(s.question, Tap("suggestion", reply.lang, s.id, ref=ref))]
+        if recorded
+        else [button(s.question, Tap("answer", reply.lang, s.id))]
+        for s in reply.suggestions
+    ]
+    if reply.matched and reply.entry_id:
+        rows.append(rating_row(reply.entry_id, reply.lang, ref))
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def rating_row(entry_id: str, lang: Lang, ref: str = "") -> list[InlineKeyboardButton]:
+    """👍 and 👎 for an entry's answer."""
+    return [
+        InlineKeyboardButton(THUMBS_UP, callback_data=Tap("up", lang, entry_id, ref=ref).encode()),
+        InlineKeyboardButton(
+            THUMBS_DOWN, callback_data=Tap("down", lang, entry_id, ref=ref).encode()
+        ),
+    ]
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
@@ -279,6 +351,11 @@ def inline_results(replies: Sequence[Reply]) -> list[InlineQueryResultArticle]:
                 description=clip(reply.answer, MAX_DESCRIPTION),
                 input_message_content=InputTextMessageContent(
                     answer_html(reply), parse_mode=ParseMode.HTML
+                ),
+                reply_markup=(
+                    InlineKeyboardMarkup([rating_row(reply.entry_id, reply.lang)])
+                    if reply.matched and reply.entry_id
+                    else None
                 ),
             ),
         )
@@ -464,3 +541,72 @@ def lang_menu(lang: Lang) -> Outgoing:
 def notice(key: str, lang: Lang, **values: str) -> list[Outgoing]:
     """A short message in the bot's own words."""
     return plain(ui(key, lang, **values))
+
+
+# --- the editors' screens (English, like `expo-bot review`) --------------------------------------
+
+
+def reload_problems(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> list[Outgoing]:
+    """Why the FAQ was not reloaded: one line per problem (file:line: [entry] message)."""
+    lines = [f"• {' '.join(str(p).split())}" for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit} more: run `expo-bot check` to see them all.")
+    head = (
+        f"⚠️ The FAQ was not reloaded; the bot still serves the previous version. "
+        f"{len(problems)} problem(s):"
+    )
+    return plain(head + "\n\n" + "\n".join(lines))
+
+
+def stats_text(started: datetime, since_start: Stats, last_week: Stats) -> str:
+    """/stats: the counts since the bot started and over the last 7 days."""
+    return "\n\n".join(
+        (
+            _stats_block(f"Since start-up ({_when(started)})", since_start),
+            _stats_block("Last 7 days", last_week),
+        )
+    )
+
+
+def _stats_block(title: str, s: Stats) -> str:
+    top = ", ".join(f"{entry} {n}" for entry, n in s.top_entries) or "-"
+    return (
+        f"{title}:\n"
+        f"questions served: {s.served}, answered {s.answered} ({s.answered_share:.0%})\n"
+        f'refusals: {s.refusals}, "did you mean": {s.ambiguous}\n'
+        f"suggestion taps: {s.suggestion_taps}, {THUMBS_UP} {s.thumbs_up}, "
+        f"{THUMBS_DOWN} {s.thumbs_down}\n"
+        f"top entries: {top}"
+    )
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def preformatted(value: str, limit: int = MAX_TEXT) -> list[Outgoing]:
+    """Plain text as `<pre>` messages of at most `limit` characters, split between lines."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in _lines_within(value.rstrip() or "-", limit):
+        extra = length(line) + (1 if current else 0)
+        if current and size + extra > limit:
+            chunks.append("\n".join(current))
+            current, size, extra = [], 0, length(line)
+        current.append(line)
+        size += extra
+    if current:
+        chunks.append("\n".join(current))
+    return [Outgoing(f"<pre>{escape(chunk)}</pre>") for chunk in chunks if chunk.strip()]
+
+
+def _lines_within(value: str, limit: int) -> Iterable[str]:
+    """The lines of value, each line longer than `limit` cut into pieces that fit."""
+    for line in value.split("\n"):
+        rest = line
+        while length(rest) > limit:
+            end = max(1, _prefix_within(rest, limit))
+            yield rest[:end]
+            rest = rest[end:]
+        yield rest

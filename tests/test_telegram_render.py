@@ -7,6 +7,7 @@ written independently of the renderer and rejects what Telegram rejects.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,11 @@ from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup
 
 from bot import telegram_render as render
-from bot.knowledge import Bilingual, Entry, Knowledge, Passage, Topic
-from bot.replies import Reply, Source, Suggestion
+from bot.events import MAX_CANDIDATES, MAX_QUERY_CHARS, Stats
+from bot.knowledge import Bilingual, Entry, Knowledge, Passage, Problem, Topic
+from bot.matcher import Candidate, Decision
+from bot.replies import Reply, Source, Suggestion, SuggestionKind
+from bot.telegram_bot import AskedQuestions, Lru, tracked
 from bot.telegram_render import MAX_CALLBACK_DATA, MAX_TEXT, Block, Tap
 from bot.text import Lang
 from tests.e2e.fake_bot_api import ApiError, check_markup, parse_html, utf16_len
@@ -64,8 +68,10 @@ def test_answer_then_source_quote_with_speaker_then_related() -> None:
         "Related questions:"
     )
     assert out.markup is not None
-    [[button]] = out.markup.inline_keyboard
+    [[button], [up, down]] = out.markup.inline_keyboard
     assert (button.text, button.callback_data) == ("How many projects?", "a|en|0|projects")
+    assert (up.text, up.callback_data) == ("👍", "u|en||exhibitors")
+    assert (down.text, down.callback_data) == ("👎", "d|en||exhibitors")
 
 
 def test_everything_from_the_faq_is_escaped() -> None:
@@ -350,3 +356,189 @@ def test_keyboards_are_accepted() -> None:
             check_markup(markup_json(markup))
         except ApiError as exc:  # pragma: no cover - the assertion message is the point
             pytest.fail(exc.description)
+
+
+# --- the editor loop: buttons that record, admin screens, what the bot remembers ------------------
+
+
+def suggesting(kind: SuggestionKind, decision: Decision = "refuse") -> Reply:
+    return Reply(
+        query="q",
+        lang="zh",
+        kind=decision,
+        answer="?",
+        suggestions=(Suggestion("a", "问题一"), Suggestion("b", "问题二")),
+        suggestion_kind=kind,
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "datas"),
+    [
+        (suggesting("did_you_mean", "ambiguous"), ["s|zh|Ref_1-x|a", "s|zh|Ref_1-x|b"]),
+        (suggesting("closest"), ["s|zh|Ref_1-x|a", "s|zh|Ref_1-x|b"]),
+        (suggesting("examples"), ["a|zh|0|a", "a|zh|0|b"]),  # not what the question meant
+        (suggesting("examples", "out_of_scope"), ["a|zh|0|a", "a|zh|0|b"]),
+        (
+            answer(),
+            ["a|en|0|projects", "u|en|Ref_1-x|exhibitors", "d|en|Ref_1-x|exhibitors"],
+        ),
+        (answer(suggestions=()), ["u|en|Ref_1-x|exhibitors", "d|en|Ref_1-x|exhibitors"]),
+    ],
+)
+def test_which_buttons_carry_the_question_ref(reply: Reply, datas: list[str]) -> None:
+    markup = render.reply_keyboard(reply, "Ref_1-x")
+    assert markup is not None
+    assert [b.callback_data for row in markup.inline_keyboard for b in row] == datas
+    check_markup(markup_json(markup))
+
+
+def test_only_answers_get_thumbs_and_a_reply_without_buttons_has_no_keyboard() -> None:
+    empty = Reply(query="", lang="en", kind="empty", answer="Please type a question")
+    assert render.reply_keyboard(empty, "r") is None
+    for kind in ("did_you_mean", "closest", "examples"):
+        markup = render.reply_keyboard(suggesting(kind), "r")
+        assert markup is not None
+        assert all(b.text not in ("👍", "👎") for row in markup.inline_keyboard for b in row)
+
+
+@pytest.mark.parametrize(
+    "tap",
+    [
+        Tap("suggestion", "zh", "exhibitors", ref="AbC-_123"),
+        Tap("up", "en", "exhibitors", ref="AbC-_123"),
+        Tap("down", "zh", "话题|with|bars", ref=""),
+        Tap("up", "en", "x" * 200, ref="AbC-_123"),
+    ],
+)
+def test_taps_with_a_ref_round_trip_within_64_bytes(tap: Tap) -> None:
+    data = tap.encode()
+    assert len(data.encode()) <= MAX_CALLBACK_DATA
+    decoded = Tap.decode(data)
+    assert decoded is not None
+    assert (decoded.action, decoded.lang, decoded.ref) == (tap.action, tap.lang, tap.ref)
+    assert decoded.refers_to(tap.arg)
+
+
+@pytest.mark.parametrize("data", ["s|zh|bad ref|id", "u|zh|" + "r" * 17 + "|id", "d|en|#|id"])
+def test_taps_with_a_malformed_ref_are_not_ours(data: str) -> None:
+    assert Tap.decode(data) is None
+
+
+def test_the_ref_replaces_the_page_only_where_it_is_used() -> None:
+    assert Tap("topic", "en", "figures", 2, ref="ignored").encode() == "t|en|2|figures"
+    assert Tap("suggestion", "en", "figures", 2, ref="R").encode() == "s|en|R|figures"
+
+
+def test_inline_answers_can_be_rated() -> None:
+    [result] = render.inline_results([answer()])
+    assert result.reply_markup is not None
+    [[up, down]] = result.reply_markup.inline_keyboard
+    assert (up.text, up.callback_data, down.callback_data) == (
+        "👍",
+        "u|en||exhibitors",
+        "d|en||exhibitors",
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_admin_menus_add_the_admin_commands(lang: Lang) -> None:
+    admin = [c.command for c in render.bot_commands(lang, admin=True)]
+    assert admin == ["start", "topics", "ask", "about", "lang", "help", "reload", "stats", "review"]
+    for command in render.bot_commands(lang, admin=True):
+        assert 1 <= len(command.description) <= 256
+    assert render.ui("thanks", lang) in ("谢谢反馈", "Thanks for the feedback")
+
+
+def problem(line: int, message: str = "duplicate id 'x'", entry: str | None = "x") -> Problem:
+    return Problem("knowledge/faq.yaml", line, entry, message)
+
+
+def test_reload_problems_list_file_line_entry_and_message_escaped() -> None:
+    [out] = render.reload_problems([problem(12), problem(40, "bad <tag> & more", None)])
+    visible = valid(out.text)
+    assert visible.startswith("⚠️ The FAQ was not reloaded; the bot still serves the previous")
+    assert "• knowledge/faq.yaml:12: [x] duplicate id 'x'" in visible
+    assert "• knowledge/faq.yaml:40: bad <tag> & more" in visible
+    assert "&lt;tag&gt; &amp; more" in out.text
+
+
+def test_many_or_long_problems_are_cut_and_split() -> None:
+    problems = [problem(i, "y" * 500 + "\n  indented") for i in range(100)]
+    out = render.reload_problems(problems)
+    assert len(out) > 1
+    shown = "\n".join(valid(m.text) for m in out)
+    assert shown.count("• knowledge/faq.yaml:") == render.MAX_PROBLEMS
+    assert "… and 70 more: run `expo-bot check`" in shown
+    assert "y\n  indented" not in shown  # one line per problem
+
+
+def test_stats_text_shows_both_windows() -> None:
+    started = datetime(2017, 11, 16, 9, 30, tzinfo=UTC)
+    now = Stats(None, 10, 7, 1, 1, 1, 2, 3, 1, 4, (("exhibitors", 5), ("a&b", 2)))
+    week = Stats.empty()
+    text = render.stats_text(started, now, week)
+    assert text.startswith("Since start-up (2017-11-16 09:30 UTC):\n")
+    assert "questions served: 10, answered 7 (70%)" in text
+    assert "refusals: 2" in text and "👎 1" in text and "👍 3" in text
+    assert "top entries: exhibitors 5, a&b 2" in text
+    assert "Last 7 days:\nquestions served: 0, answered 0 (0%)" in text
+    assert "top entries: -" in text
+    [message] = render.plain(text)
+    assert "a&amp;b 2" in message.text
+    valid(message.text)
+
+
+def test_preformatted_splits_between_lines_under_the_limit() -> None:
+    lines = [f'{i:>4}. <q> & "question" number {i}' for i in range(600)]
+    out = render.preformatted("\n".join(lines))
+    assert len(out) > 1
+    shown = []
+    for message in out:
+        assert message.text.startswith("<pre>") and message.text.endswith("</pre>")
+        assert message.text.count("<pre>") == 1
+        shown.append(valid(message.text))
+    assert "\n".join(shown).split("\n") == lines  # every line whole, in order
+
+
+def test_preformatted_cuts_a_line_longer_than_a_message() -> None:
+    out = render.preformatted("short\n" + "长" * 5000 + "\n\nend", limit=1000)
+    shown = [valid(m.text) for m in out]
+    assert all(utf16_len(s) <= 1000 for s in shown)
+    assert "".join(shown).replace("\n", "") == "short" + "长" * 5000 + "end"
+    assert render.preformatted("") == [render.Outgoing("<pre>-</pre>")]
+
+
+def test_lru_forgets_the_least_recently_used() -> None:
+    lru: Lru[str, int] = Lru(2)
+    lru.put("a", 1)
+    lru.put("b", 2)
+    assert lru.get("a") == 1  # now the most recently used
+    lru.put("c", 3)
+    assert (lru.get("a"), lru.get("b"), lru.get("c"), len(lru)) == (1, None, 3, 2)
+
+
+def test_asked_questions_are_found_by_a_short_ref_until_forgotten() -> None:
+    asked = AskedQuestions(size=2)
+    candidates = tuple(
+        Candidate(f"e{i}", 90.0 - i, 80.0, 0.5, 0.5, 0.0, "v") for i in range(MAX_CANDIDATES + 3)
+    )
+    reply = Reply("问" * 5000, "zh", "ambiguous", "?", candidates=candidates)
+    first = asked.remember(reply)
+    assert render.REF_RE.fullmatch(first) and len(first) == 8
+    found = asked.get(first)
+    assert found is not None
+    assert found.query == "问" * MAX_QUERY_CHARS
+    assert found.candidates == candidates[:MAX_CANDIDATES]
+    second, third = asked.remember(reply), asked.remember(reply)
+    assert len({first, second, third}) == 3
+    assert asked.get(first) is None and asked.get(third) is not None  # forgotten: size 2
+    assert asked.get("") is None
+
+
+def test_taps_are_tracked_for_answers_and_for_suggestions_that_show_intent() -> None:
+    assert tracked(answer())
+    assert tracked(suggesting("did_you_mean", "ambiguous"))
+    assert tracked(suggesting("closest"))
+    assert not tracked(suggesting("examples"))
+    assert not tracked(Reply(query="", lang="en", kind="empty", answer="?"))

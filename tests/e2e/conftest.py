@@ -1,7 +1,8 @@
 """Fixtures for the Telegram end-to-end tests: the Bot API stand-in and the real Application.
 
 The `bot` fixture starts the Application the way `run_polling` does (initialize, post_init, start
-polling, start), against the stand-in on 127.0.0.1, and stops it the same way.
+polling, start), against the stand-in on 127.0.0.1, and stops it the same way (with post_stop and
+post_shutdown). Its events go to a database in tmp_path; `Harness.settle` also waits for them.
 """
 
 from __future__ import annotations
@@ -10,15 +11,23 @@ import datetime as dtm
 import os
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import Settings
 from bot.knowledge import load
 from bot.replies import Responder
-from bot.telegram_bot import ALLOWED_UPDATES, BotApp, build_application
+from bot.telegram_bot import (
+    ALLOWED_UPDATES,
+    BotApp,
+    ResponderSource,
+    build_application,
+    recorder_of,
+)
 
 from .fake_bot_api import TOKEN, FakeBotApi
 
@@ -41,11 +50,14 @@ class Harness:
     api: FakeBotApi
     app: BotApp
     live: Live
+    settings: Settings
 
     async def settle(self) -> None:
-        """Wait until the bot has fetched and completely handled every update pushed so far."""
+        """Wait until the bot has fetched and completely handled every update pushed so far,
+        and has written the events they caused."""
         await self.api.fetched(self.api.last_update_id)
         await self.app.update_queue.join()
+        await recorder_of(self.app.bot_data).flush()
 
 
 @pytest.fixture(scope="session")
@@ -78,17 +90,44 @@ async def stop_polling(app: BotApp) -> None:
     assert app.updater is not None
     await app.updater.stop()
     await app.stop()
+    if app.post_stop is not None:
+        await app.post_stop(app)
     await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
+def settings_for(api: FakeBotApi, tmp_path: Path, **changes: Any) -> Settings:
+    """Settings for a bot talking to the stand-in, recording to a database in tmp_path."""
+    base = Settings(
+        token=TOKEN,
+        base_url=api.base_url,
+        faq=FIXTURE_FAQ,
+        db=tmp_path / "events.sqlite3",
+        salt="e2e-salt",
+    )
+    return replace(base, **changes)
+
+
+@asynccontextmanager
+async def running(
+    api: FakeBotApi, settings: Settings, live: ResponderSource
+) -> AsyncIterator[BotApp]:
+    """The bot, polling the stand-in, until the block ends."""
+    app = build_application(settings, live)
+    await start_polling(app)
+    try:
+        yield app
+    finally:
+        await stop_polling(app)
 
 
 @pytest.fixture
-async def bot(api: FakeBotApi, responder: Responder) -> AsyncIterator[Harness]:
-    settings = Settings(token=TOKEN, base_url=api.base_url, faq=FIXTURE_FAQ)
+async def bot(api: FakeBotApi, responder: Responder, tmp_path: Path) -> AsyncIterator[Harness]:
+    settings = settings_for(api, tmp_path)
     live = Live(responder)
-    app = build_application(settings, live)
-    await start_polling(app)
-    yield Harness(api, app, live)
-    await stop_polling(app)
+    async with running(api, settings, live) as app:
+        yield Harness(api, app, live, settings)
 
 
 @pytest.fixture

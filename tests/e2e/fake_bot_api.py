@@ -654,6 +654,21 @@ class FakeBotApi:
         }
         return {"callback_query": query}
 
+    def inline_tap(self, user: JsonDict, data: str, inline_message_id: str = "im-1") -> str:
+        """Tap a button of a message sent in inline mode (the query has no message, only its
+        inline_message_id); returns the callback query id."""
+        query_id = f"cb{next(self._query_ids)}"
+        self._open_queries.add(query_id)
+        query = {
+            "id": query_id,
+            "from": user,
+            "chat_instance": "ci-inline",
+            "data": data,
+            "inline_message_id": inline_message_id,
+        }
+        self.push({"callback_query": query})
+        return query_id
+
     def inline_update(self, user: JsonDict, query: str) -> JsonDict:
         """An update for `@botname query` typed in any chat."""
         query_id = f"iq{next(self._query_ids)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,9 +36,12 @@ async def test_answer_has_source_quote_and_related_buttons(bot: Harness) -> None
     quote = reply.html.split("<blockquote expandable>", 1)[1]
     assert quote.startswith("<b>出处:高裕跃")  # the speaker heads the quoted passage
     assert "3049家展商参展</blockquote>" in quote
-    labels = [label for label, _ in reply.buttons()]
-    assert "本届高交会展示了多少个高新技术项目?" in labels
-    assert all(data.startswith("a|zh|") for _, data in reply.buttons())
+    *related, up, down = reply.buttons()
+    assert "本届高交会展示了多少个高新技术项目?" in [label for label, _ in related]
+    assert all(data.startswith("a|zh|") for _, data in related)
+    assert (up[0], down[0]) == ("👍", "👎")
+    assert re.fullmatch(r"u\|zh\|[\w-]{8}\|exhibitors", up[1])  # with the question's ref
+    assert down[1] == "d" + up[1][1:]
     assert reply.reply_to is None  # no quoting in a private chat
     assert api.rejected() == []
 
@@ -63,7 +67,9 @@ async def test_reply_language_follows_the_question(bot: Harness) -> None:
     assert "3,049 exhibitors" in reply.text
     assert "Source: Gao Yuyue" in reply.text
     assert "Related questions:" in reply.text
-    assert all(data.startswith("a|en|") for _, data in reply.buttons())
+    *related, up, down = reply.buttons()
+    assert all(data.startswith("a|en|") for _, data in related)
+    assert up[1].startswith("u|en|") and down[1].startswith("d|en|")
 
 
 async def test_refusal_says_what_it_knows_and_offers_examples(
@@ -124,9 +130,11 @@ async def test_did_you_mean_offers_buttons_that_answer(bot: Harness, responder: 
     alice = api.user("zh")
     api.send_text(alice, EXHIBITORS_ZH)
     [reply] = await api.messages(alice["id"])
-    assert reply.text == "我不确定你问的是哪一个,你是想问:"
-    assert [data for _, data in reply.buttons()] == ["a|zh|0|exhibitors", "a|zh|0|projects"]
-    api.tap(alice, reply, "a|zh|0|exhibitors")
+    assert reply.text == text("ambiguous", "zh")
+    data = [data for _, data in reply.buttons()]
+    ref = data[0].split("|")[2]
+    assert data == [f"s|zh|{ref}|exhibitors", f"s|zh|{ref}|projects"]  # no 👍/👎: not an answer
+    api.tap(alice, reply, data[0])
     _, answer = await api.messages(alice["id"], 2)
     assert "3049" in answer.text
 

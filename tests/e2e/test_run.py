@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -178,9 +179,12 @@ async def test_bad_webhook_settings_are_one_line_and_status_2(
 
 
 @asynccontextmanager
-async def webhook_instance(api: FakeBotApi, live: Live) -> AsyncIterator[tuple[BotApp, str]]:
+async def webhook_instance(
+    api: FakeBotApi, live: Live, db: Path
+) -> AsyncIterator[tuple[BotApp, str]]:
     """One instance of the bot serving a webhook on its own port, as behind a load balancer."""
-    app = build_application(Settings(token=TOKEN, base_url=api.base_url, faq=FIXTURE_FAQ), live)
+    settings = Settings(token=TOKEN, base_url=api.base_url, faq=FIXTURE_FAQ, db=db)
+    app = build_application(settings, live)
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     await app.initialize()
@@ -201,16 +205,22 @@ async def webhook_instance(api: FakeBotApi, live: Live) -> AsyncIterator[tuple[B
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
 
 
 async def test_instances_behind_a_load_balancer_share_no_chat_state(
-    api: FakeBotApi, responder: object
+    api: FakeBotApi, responder: object, tmp_path: Path
 ) -> None:
     from bot.replies import Responder
 
     assert isinstance(responder, Responder)
     live = Live(responder)
-    async with webhook_instance(api, live) as (_, one), webhook_instance(api, live) as (_, two):
+    db = tmp_path / "events.sqlite3"  # shared by both instances, as a deployment would
+    async with (
+        webhook_instance(api, live, db) as (_, one),
+        webhook_instance(api, live, db) as (_, two),
+    ):
         alice = api.user("zh")
         assert await api.deliver(api.text_update(alice, "/topics"), url=one) == 200
         [menu] = await api.messages(alice["id"])

@@ -1,0 +1,44 @@
+"""Settings from the environment: the editor-loop settings (admins, reload interval)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_RELOAD_SECONDS, Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No .env and no EXPO_BOT_* variables but the ones a test sets."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("EXPO_BOT_ADMINS", "EXPO_BOT_RELOAD_SECONDS", "EXPO_BOT_DB", "EXPO_BOT_SALT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("", DEFAULT_RELOAD_SECONDS),
+        ("0.05", 0.05),
+        ("10", 10.0),
+        ("0", 0.0),  # never reload
+        ("-3", 0.0),
+        ("soon", DEFAULT_RELOAD_SECONDS),
+        ("nan", DEFAULT_RELOAD_SECONDS),
+        ("inf", DEFAULT_RELOAD_SECONDS),
+    ],
+)
+def test_reload_seconds(monkeypatch: pytest.MonkeyPatch, value: str, seconds: float) -> None:
+    monkeypatch.setenv("EXPO_BOT_RELOAD_SECONDS", value)
+    assert Settings.from_env().reload_seconds == seconds
+
+
+def test_reload_seconds_default_to_two() -> None:
+    assert Settings.from_env().reload_seconds == Settings().reload_seconds == 2.0
+
+
+def test_admins_are_a_set_of_user_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPO_BOT_ADMINS", " 1001, 42;bad,, 1001 ")
+    assert Settings.from_env().admins == frozenset({1001, 42})
