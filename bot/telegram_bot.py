@@ -2,15 +2,14 @@
 
 Handlers are thin: each reads the current `Responder` once, asks it for a `Reply` (or picks what
 to show), and hands that to `bot.telegram_render` for HTML and buttons. The bot keeps no per-chat
-state; the only per-user state is the /lang choice, in `context.user_data` (memory only). It also
-remembers the last few thousand questions that got "did you mean" or 👍/👎 buttons, under a short
-random id carried in those buttons, so that a tap can be recorded with the question it answers.
+state; the only per-user state is the /lang choice, in `context.user_data` (memory only).
 
-Replies, suggestion taps and 👍/👎 go to the `EventLog` (`Settings.db`) on a worker thread after
-the reply is sent, so the database never delays or breaks a reply. A background task reloads the
-FAQ when its file changes and messages the admins when an edit is broken; the admins (and nobody
-else) also have /reload, /stats and /review.
+Replies, suggestion taps and 👍/👎 are recorded by `bot.recorder` after the reply is sent. A
+background task reloads the FAQ when its file changes and messages the admins when an edit is
+broken; the admins (and nobody else) also have /reload, /stats and /review. Logging, with the
+token kept out of it, is `bot.logs`.
 """
+
 
 from __future__ import annotations
 
@@ -20,14 +19,10 @@ import hashlib
 import hmac
 import logging
 import re
-import secrets
 import sys
-from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -60,9 +55,10 @@ from telegram.ext import (
 from bot import review
 from bot import telegram_render as render
 from bot.config import Settings
-from bot.events import MAX_CANDIDATES, MAX_QUERY_CHARS, EventLog, EventLogError
+from bot.events import EventLog, EventLogError
 from bot.knowledge import Entry, Knowledge, Problem
-from bot.matcher import Candidate
+from bot.logs import RedactSecrets, configure_logging
+from bot.recorder import Asked, AskedQuestions, Lru, Recorder
 from bot.reload import ReloadResult
 from bot.replies import Reply, Responder
 from bot.telegram_render import MAX_TEXT, RECORDED_SUGGESTIONS, Outgoing, Tap
@@ -91,21 +87,12 @@ RATE_LIMIT_RETRIES = 3  # a 429 is waited out and the request sent again, this m
 INLINE_CACHE_SECONDS = 60  # short, because a reload may change the answers
 DEFAULT_WEBHOOK_PORT = 8443
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-# Questions remembered for taps on their buttons (a few hundred bytes each). A tap on an older
-# message still works; it is recorded without the question.
-ASKED_MEMORY = 4096
 RATINGS_MEMORY = 4096  # (message, user, 👍/👎) seen lately: a double tap is recorded once
-REF_BYTES = 6  # random bytes of a question's ref: 8 characters of callback_data
-MAX_PENDING_WRITES = 1000  # events waiting for a slow database; more are dropped, with a warning
 STATS_WINDOW = timedelta(days=7)
 STATS_TOP = 5  # top entries in /stats
 REVIEW_LIMIT = 5  # groups per section in /review
 _LIVE, _LANG, _SETTINGS, _STARTED = "live", "lang", "settings", "started"
 _RECORDER, _ASKED, _RATED, _WATCHER = "recorder", "asked", "rated", "watcher"
-
-K = TypeVar("K")
-V = TypeVar("V")
-T = TypeVar("T")
 
 
 class ResponderSource(Protocol):
@@ -122,169 +109,9 @@ class ReloadableSource(ResponderSource, Protocol):
     def refresh(self, *, force: bool = False) -> ReloadResult: ...
 
 
-# --- what the bot remembers ----------------------------------------------------------------------
-
-
-class Lru(Generic[K, V]):
-    """A mapping that forgets its least recently used items beyond `size`."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key: K) -> V | None:
-        """The value for key, now the most recently used; None if forgotten."""
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        """Store value, forgetting the least recently used item if over size."""
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-
-@dataclass(frozen=True)
-class Asked:
-    """A question whose buttons record what was tapped, kept for those taps."""
-
-    query: str
-    candidates: tuple[Candidate, ...]
-
-
-class AskedQuestions:
-    """The questions asked lately, each under a short random ref that fits in callback_data.
-
-    Random, not counted, so that several instances behind a load balancer never mistake each
-    other's refs: a tap that reaches another instance, or comes after a restart, finds nothing.
-    """
-
-    def __init__(self, size: int = ASKED_MEMORY) -> None:
-        self._recent: Lru[str, Asked] = Lru(size)
-
-    def __len__(self) -> int:
-        return len(self._recent)
-
-    def remember(self, reply: Reply) -> str:
-        """A new ref for the question reply answers."""
-        ref = secrets.token_urlsafe(REF_BYTES)
-        asked = Asked(reply.query[:MAX_QUERY_CHARS], reply.candidates[:MAX_CANDIDATES])
-        self._recent.put(ref, asked)
-        return ref
-
-    def get(self, ref: str) -> Asked | None:
-        """The question ref names, or None if there is none or it has been forgotten."""
-        return self._recent.get(ref) if ref else None
-
-
 def tracked(reply: Reply) -> bool:
     """Whether taps on the reply's buttons are recorded with its question (answers, suggestions)."""
     return reply.matched or reply.suggestion_kind in RECORDED_SUGGESTIONS
-
-
-class Recorder:
-    """Writes events to the EventLog on its own thread, after the reply; never raises or blocks.
-
-    Writes wait in a queue that one worker thread drains in order (SQLite takes one writer at a
-    time anyway), woken once per batch rather than once per event. A slow or locked database
-    thus holds up neither the event loop nor the default executor that FAQ reloads use. Past
-    MAX_PENDING_WRITES waiting writes, new events are dropped with a warning.
-    """
-
-    def __init__(self, settings: Settings | None) -> None:
-        """Record to `settings.db`, or nowhere if settings is None."""
-        self._settings = settings
-        self._log: EventLog | None = None
-        self._worker: ThreadPoolExecutor | None = None
-        self._queue: deque[Callable[[EventLog], object]] = deque()
-        self._draining = False
-        self.dropped = 0
-
-    @property
-    def pending(self) -> int:
-        """Writes waiting for the database."""
-        return len(self._queue)
-
-    async def open(self) -> None:
-        """Open the log; a database that cannot be opened is logged, and retried on each write."""
-        if self._settings is None or self._worker is not None:
-            return
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="event-log")
-        self._log = await self._run(EventLog.from_settings, self._settings)
-        _LOGGER.info("Recording questions and feedback in %s", self._settings.db)
-
-    def record(self, write: Callable[[EventLog], object]) -> None:
-        """Queue a write and return at once."""
-        if self._log is None:
-            return
-        if len(self._queue) >= MAX_PENDING_WRITES:
-            self.dropped += 1
-            if self.dropped == 1 or self.dropped % 1000 == 0:
-                _LOGGER.warning("the event log is slow: %d event(s) dropped", self.dropped)
-            return
-        self._queue.append(write)
-        if not self._draining:
-            self._draining = True
-            self._run(self._drain).add_done_callback(self._drained)
-
-    def _drain(self) -> None:
-        """On the worker thread: write everything queued, oldest first."""
-        log = self._log
-        while self._queue:
-            write = self._queue.popleft()
-            if log is not None:
-                _write_safely(write, log)
-
-    def _drained(self, _: asyncio.Future[None]) -> None:
-        self._draining = False
-        if self._queue and self._worker is not None:  # queued after the worker's last look
-            self._draining = True
-            self._run(self._drain).add_done_callback(self._drained)
-
-    async def read(self, query: Callable[[EventLog], T]) -> T:
-        """Run query on the log, after every write queued before it; EventLogError if none."""
-        log = self._log
-        if log is None:
-            raise EventLogError("this instance of the bot does not record events")
-
-        def drain_then_query() -> T:
-            self._drain()
-            return query(log)
-
-        return await self._run(drain_then_query)
-
-    async def flush(self) -> None:
-        """Wait until the writes queued so far are done."""
-        if self._worker is not None:
-            await self._run(self._drain)
-
-    async def close(self) -> None:
-        """Finish the queued writes and close the log."""
-        worker, log = self._worker, self._log
-        if worker is None:
-            return
-        await self._run(self._drain)
-        self._log = None
-        if log is not None:
-            await self._run(log.close)
-        self._worker = None
-        worker.shutdown(wait=False)  # nothing is left to wait for
-
-    def _run(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        return asyncio.get_running_loop().run_in_executor(self._worker, func, *args)
-
-
-def _write_safely(write: Callable[[EventLog], object], log: EventLog) -> None:
-    try:
-        write(log)
-    except Exception:  # EventLog never raises; a bug in a write must not either
-        _LOGGER.exception("recording an event failed")
 
 
 # --- helpers the handlers share ------------------------------------------------------------------
@@ -894,54 +721,6 @@ def token_problem(token: str) -> str | None:
 def webhook_secret(token: str) -> str:
     """The default secret token: derived from the bot token, so every instance agrees on it."""
     return hmac.new(token.encode(), b"expo-bot webhook secret", hashlib.sha256).hexdigest()
-
-
-# --- logging -------------------------------------------------------------------------------------
-
-
-class RedactSecrets(logging.Filter):
-    """Replace secrets in log records: defence in depth behind quietening httpx."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
-        self._secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
-
-    def redact(self, value: str) -> str:
-        for secret in self._secrets:
-            value = value.replace(secret, "[REDACTED]")
-        return value
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = self.redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-class _InvalidTokenReportedByRun(logging.Filter):
-    """Drop PTB's traceback for a rejected token: `run` reports it in one line instead."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
-
-
-def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
-    """Log to stderr, with httpx quietened (its INFO lines hold the token) and secrets redacted."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
-    logging.getLogger().setLevel(level)  # a long-running service logs its start and stop
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    redact = RedactSecrets(secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_InvalidTokenReportedByRun())
-        handler.addFilter(redact)
 
 
 # --- entry point ---------------------------------------------------------------------------------

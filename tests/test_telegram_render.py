@@ -19,8 +19,9 @@ from bot import telegram_render as render
 from bot.events import MAX_CANDIDATES, MAX_QUERY_CHARS, Stats
 from bot.knowledge import Bilingual, Entry, Knowledge, Passage, Problem, Topic
 from bot.matcher import Candidate, Decision
+from bot.recorder import AskedQuestions, Lru
 from bot.replies import Reply, Source, Suggestion, SuggestionKind
-from bot.telegram_bot import AskedQuestions, Lru, tracked
+from bot.telegram_bot import tracked
 from bot.telegram_render import MAX_CALLBACK_DATA, MAX_TEXT, Block, Tap
 from bot.text import Lang
 from tests.e2e.fake_bot_api import ApiError, check_markup, parse_html, utf16_len

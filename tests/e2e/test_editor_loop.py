@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot import telegram_bot
+from bot import recorder, telegram_bot
 from bot.events import EventLog
 from bot.reload import LiveFaq
 from bot.replies import Responder
@@ -207,7 +207,7 @@ async def test_a_slow_database_delays_no_reply(
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(EventLog, "record_reply", stuck)
-    monkeypatch.setattr(telegram_bot, "MAX_PENDING_WRITES", 5)
+    monkeypatch.setattr(recorder, "MAX_PENDING_WRITES", 5)
     settings = settings_for(api, tmp_path)
     async with running(api, settings, Live(responder)) as app:
         try:

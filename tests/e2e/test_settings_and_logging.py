@@ -8,13 +8,8 @@ import logging
 import pytest
 from telegram.error import InvalidToken
 
-from bot.telegram_bot import (
-    RedactSecrets,
-    _InvalidTokenReportedByRun,
-    api_base_url,
-    token_problem,
-    webhook_secret,
-)
+from bot.logs import RedactSecrets, _InvalidTokenReportedByRun
+from bot.telegram_bot import api_base_url, token_problem, webhook_secret
 
 from .fake_bot_api import TOKEN
 
