@@ -10,7 +10,6 @@ broken; the admins (and nobody else) also have /reload, /stats and /review. Logg
 token kept out of it, is `bot.logs`.
 """
 
-
 from __future__ import annotations
 
 import asyncio
