@@ -46,6 +46,7 @@ from bot.text import (
 Decision = Literal["answer", "ambiguous", "refuse", "out_of_scope", "empty"]
 
 CALIBRATION_FILE = "calibration.yaml"
+FUZZY_FLOOR = 30.0  # fuzzy similarities below this count as none
 
 
 # The features the confidence model weighs, in order; see `Candidate.features`.
@@ -155,6 +156,8 @@ class _Variant:
 class _Index:
     variants: list[_Variant] = field(default_factory=list)
     by_entry: list[list[int]] = field(default_factory=list)
+    latin_by_entry: list[list[int]] = field(default_factory=list)  # variants without Chinese
+    cjk_by_entry: list[list[int]] = field(default_factory=list)  # variants with Chinese
     vocab: list[set[str]] = field(default_factory=list)  # terms of questions, keywords, answers
     source_vocab: list[frozenset[str]] = field(default_factory=list)  # the source's other terms
     texts: list[str] = field(default_factory=list)  # the same, joined, for phrase look-ups
@@ -206,7 +209,7 @@ class Matcher:
             for v in self._ix.variants
         ]
         self._unknown_idf = math.log(1 + n)
-        self._keyword_re = _phrase_pattern(self._ix.keywords)
+        self._longest_keyword = max(map(len, self._ix.keywords), default=0)
         # Terms in most entries add nothing to candidate search and would make it slow at scale.
         self._posting_cap = max(500, n // 20)
 
@@ -266,6 +269,9 @@ class Matcher:
         for i, vocab in enumerate(ix.vocab):
             for term in vocab:
                 ix.postings[term].append(i)
+            variants = ix.by_entry[i]
+            ix.latin_by_entry.append([v for v in variants if ix.variants[v].latin])
+            ix.cjk_by_entry.append([v for v in variants if not ix.variants[v].latin])
         for group in self.knowledge.synonyms:
             for word in group:
                 raw_words.update(_ENGLISH_WORD.findall(normalise(word)))
@@ -385,14 +391,11 @@ class Matcher:
         entries = heapq.nlargest(self.pool_size, pool, key=pool.__getitem__)
         if not entries:
             return []
-        pools: dict[int, list[int]] = {}
         # A Chinese question is compared with Chinese variants, an English one with English ones.
-        latin = not CJK_RE.search(text)
-        for i in entries:
-            same = [v for v in ix.by_entry[i] if ix.variants[v].latin == latin]
-            pools[i] = same or ix.by_entry[i]
+        by_lang = ix.latin_by_entry if not CJK_RE.search(text) else ix.cjk_by_entry
+        pools = {i: by_lang[i] or ix.by_entry[i] for i in entries}
         fuzzy = self._fuzzy(text, [v for i in entries for v in pools[i]])
-        found_keywords = set(self._keyword_re.findall(text)) if self._keyword_re else set()
+        found_keywords = self._keywords_in(text)
         wanted = question_types(text)
         keyword_total = sum(self._keyword_weight(k) for k in found_keywords)
         ranked = []
@@ -409,8 +412,8 @@ class Matcher:
             )
             # Term overlap is computed for the closest few variants only: it is the costly part,
             # and the variant it favours is almost always among them.
-            closest = heapq.nlargest(4, pools[i], key=fuzzy.__getitem__)
-            best_fuzzy, best_text = fuzzy[closest[0]], ix.variants[closest[0]].text
+            closest = heapq.nlargest(4, pools[i], key=lambda v: fuzzy.get(v, 0.0))
+            best_fuzzy, best_text = fuzzy.get(closest[0], 0.0), ix.variants[closest[0]].text
             best_dice = 0.0
             for v in closest:
                 variant = ix.variants[v]
@@ -438,21 +441,36 @@ class Matcher:
         return ranked
 
     def _fuzzy(self, text: str, variant_ids: Sequence[int]) -> dict[int, float]:
-        """Best fuzzy similarity of the question to each variant: as text, by sound, by words."""
+        """Best fuzzy similarity of the question to each variant: as text, by sound, by words.
+
+        Variants scoring under FUZZY_FLOOR every way are left out (read them as 0): they could
+        not lift a candidate, and skipping them keeps the Python side of this loop short.
+        """
         ix = self._ix
+        scores: dict[int, float] = {}
         texts = [ix.variants[v].text for v in variant_ids]
-        scores = {
-            variant_ids[k]: s
-            for _, s, k in process.extract(text, texts, scorer=fuzz.ratio, limit=None)
-        }
         sounds = [ix.variants[v].sound for v in variant_ids]
-        for _, s, k in process.extract(sound_key(text), sounds, scorer=fuzz.ratio, limit=None):
-            scores[variant_ids[k]] = max(scores[variant_ids[k]], 0.95 * s)
+        passes = [(text, texts, fuzz.ratio, 1.0), (sound_key(text), sounds, fuzz.ratio, 0.95)]
         if text.isascii():
-            by_words = process.extract(text, texts, scorer=fuzz.token_sort_ratio, limit=None)
-            for _, s, k in by_words:
-                scores[variant_ids[k]] = max(scores[variant_ids[k]], s)
+            passes.append((text, texts, fuzz.token_sort_ratio, 1.0))
+        for query, choices, scorer, factor in passes:
+            for _, s, k in process.extract(
+                query, choices, scorer=scorer, limit=None, score_cutoff=FUZZY_FLOOR
+            ):
+                v = variant_ids[k]
+                scores[v] = max(scores.get(v, 0.0), factor * s)
         return scores
+
+    def _keywords_in(self, text: str) -> set[str]:
+        """The FAQ keywords the text contains (Latin ones as whole words)."""
+        found = set()
+        longest = self._longest_keyword
+        for start in range(len(text)):
+            for end in range(start + 1, min(len(text), start + longest) + 1):
+                piece = text[start:end]
+                if piece in self._ix.keywords and _on_word_boundaries(text, start, end):
+                    found.add(piece)
+        return found
 
     def _keyword_weight(self, keyword: str) -> float:
         return math.log(1 + len(self._entries) / self._ix.keywords.get(keyword, 1))
@@ -515,6 +533,17 @@ def close_calls(candidates: Sequence[Candidate], th: Thresholds) -> tuple[Candid
     """Up to three viable candidates plausible enough to offer as "did you mean"."""
     near = [c for c in viable(candidates, th)[:3] if c.score >= th.near]
     return tuple(c for c in near if c.score >= near[0].score - 15) if near else ()
+
+
+def _on_word_boundaries(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] does not cut an English word or number in two (a plural s aside)."""
+    if text[end : end + 1] == "s" and text[end - 1 : end].isalpha():
+        end += 1
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    cut_before = before.isascii() and before.isalnum() and text[start].isascii()
+    cut_after = after.isascii() and after.isalnum() and text[end - 1].isascii()
+    return not (cut_before or cut_after)
 
 
 def _is_unit(term: str) -> bool:
