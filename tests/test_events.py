@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import multiprocessing
@@ -18,9 +17,7 @@ from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.events import EventLog, EventLogError
-from bot.matcher import Candidate, Decision
-from bot.replies import Reply
-from bot.text import Lang
+from tests.factories import reply
 
 SALT = "test-salt"
 T0 = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
@@ -34,28 +31,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def candidate(entry_id: str, score: float) -> Candidate:
-    """A candidate with the given score; its other fields (the matcher's own) zero or empty."""
-    rest: dict[str, Any] = {
-        f.name: "" if f.type in ("str", str) else 0.0
-        for f in dataclasses.fields(Candidate)
-        if f.name not in ("entry_id", "score")
-    }
-    return Candidate(entry_id=entry_id, score=score, **rest)
-
-
-def reply(
-    query: str,
-    kind: Decision = "refuse",
-    *candidates: tuple[str, float],
-    lang: Lang = "zh",
-    entry_id: str | None = None,
-) -> Reply:
-    cands = tuple(candidate(e, s) for e, s in candidates)
-    score = cands[0].score if cands else 0.0
-    return Reply(query, lang, kind, "…", entry_id=entry_id, score=score, candidates=cands)
 
 
 def rows(path: Path) -> list[dict[str, Any]]:

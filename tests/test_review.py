@@ -7,14 +7,11 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.config import Settings
 from bot.events import Event, EventLog, ScoredEntry, Stats
-from bot.matcher import Candidate, Decision
-from bot.replies import Reply
 from bot.review import (
     EMPTY_MESSAGE,
     ReviewReport,
@@ -28,29 +25,11 @@ from bot.review import (
     review,
     to_json,
 )
-from bot.text import Lang, normalise
+from bot.text import normalise
+from tests.factories import reply
 
 SALT = "test-salt"
 T0 = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
-
-
-def candidate(entry_id: str, score: float) -> Candidate:
-    """A candidate with the given score; its other fields (the matcher's own) zero or empty."""
-    rest: dict[str, Any] = {
-        f.name: "" if f.type in ("str", str) else 0.0
-        for f in dataclasses.fields(Candidate)
-        if f.name not in ("entry_id", "score")
-    }
-    return Candidate(entry_id=entry_id, score=score, **rest)
-
-
-def reply(
-    query: str, kind: Decision = "refuse", *candidates: tuple[str, float], lang: Lang = "zh"
-) -> Reply:
-    cands = tuple(candidate(e, s) for e, s in candidates)
-    score = cands[0].score if cands else 0.0
-    entry_id = cands[0].entry_id if kind == "answer" and cands else None
-    return Reply(query, lang, kind, "…", entry_id=entry_id, score=score, candidates=cands)
 
 
 _ids: Iterator[int] = iter(range(1, 1_000_000))
