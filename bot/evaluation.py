@@ -267,7 +267,7 @@ def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
         (e.id, lang): e.answer(lang) for e in matcher.knowledge.entries for lang in ("zh", "en")
     }
     matches = [(case, matcher.match(case.question, limit=10)) for case in cases]
-    best: tuple[int, int, Thresholds] | None = None
+    options: list[tuple[int, int, int, Thresholds]] = []  # gain, wrong, correct, thresholds
     for conflict in CONFLICTS:
         base = replace(matcher.thresholds, conflict=conflict)
         samples: list[_Sample] = []
@@ -300,16 +300,12 @@ def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
                         wrong += not sample.right
                         correct += sample.right
                 th = replace(model, margin=margin, confidence=confidence)
-                gain = correct - PRICE_OF_WRONG * wrong
-                if best is None or gain > best[1] - PRICE_OF_WRONG * best[0]:
-                    best = (wrong, correct, th)
-    if best is None:
+                options.append((correct - PRICE_OF_WRONG * wrong, wrong, correct, th))
+    if not options:
         return Calibration(matcher.thresholds, 0, 0, len(cases))
-    wrong, correct, th = best
-    out_of_scope_right = sum(
-        1 for case, match in matches if case.expect is None
-    )  # refusals are right unless counted wrong above
-    return Calibration(th, correct + out_of_scope_right - wrong, wrong, len(cases))
+    _, wrong, correct, th = max(options, key=lambda o: o[0])
+    refusals = sum(1 for case, _ in matches if case.expect is None)
+    return Calibration(th, correct + refusals - wrong, wrong, len(cases))
 
 
 def write_thresholds(th: Thresholds, path: Path) -> None:

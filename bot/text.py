@@ -31,6 +31,19 @@ _SPACES = re.compile(r"\s+")
 # Cantonese question words that OpenCC leaves alone. Applied before conversion, so that
 # 係 in 關係 is safe.
 _CANTONESE = {
+    "係唔係": "是不是",
+    "系唔系": "是不是",
+    "係咪": "是不是",
+    "系咪": "是不是",
+    "邊啲": "哪些",
+    "边啲": "哪些",
+    "加埋": "加起来",
+    "幾個鐘": "几个小时",
+    "几个钟": "几个小时",
+    "幾多個鐘": "多少个小时",
+    "几多个钟": "多少个小时",
+    "攞": "拿",
+    "幫手": "帮忙",
     "幾多間": "多少家",
     "几多间": "多少家",
     "幾多": "多少",
@@ -65,6 +78,7 @@ _CANTONESE = {
     "搵": "找",
     "边年": "哪年",
     "邊年": "哪年",
+    "搞": "办",
 }
 _CANTONESE_RE = re.compile(
     "|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)) + r"|(?<![關关聯联])係"
