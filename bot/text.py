@@ -10,7 +10,6 @@ import importlib.util
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from pathlib import Path
@@ -238,32 +237,6 @@ def terms(text: str) -> set[str]:
     return found
 
 
-def replace_all(text: str, mapping: Mapping[str, str]) -> str:
-    """Replace every key of mapping in text in one pass, longest key first."""
-    if not mapping:
-        return text
-    pattern = "|".join(map(re.escape, sorted(mapping, key=len, reverse=True)))
-    return re.sub(pattern, lambda m: mapping[m.group(0)], text)
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def contains_phrase(text: str, phrase: str) -> bool:
-    """Whether phrase occurs in text; Latin phrases must sit on word boundaries."""
-    start = text.find(phrase)
-    while start != -1:
-        end = start + len(phrase)
-        before = text[start - 1] if start else " "
-        after = text[end] if end < len(text) else " "
-        latin = _is_word_char(phrase[0]) or _is_word_char(phrase[-1])
-        if not latin or not (_is_word_char(before) or _is_word_char(after)):
-            return True
-        start = text.find(phrase, start + 1)
-    return False
-
-
 # --- pinyin keys, so that homophone typos (展伤 → 展商, 高交汇 → 高交会) still match ---
 
 
@@ -348,14 +321,6 @@ def numbers_in(text: str, *, chinese_numerals: bool = False) -> set[Decimal]:
             cn = _parse_cn(match.group(0))
             if cn is not None:
                 found.add(Decimal(cn))
-    return found
-
-
-def all_terms(texts: Iterable[str]) -> set[str]:
-    """The union of terms of several normalised texts."""
-    found: set[str] = set()
-    for text in texts:
-        found |= terms(text)
     return found
 
 
