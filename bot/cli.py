@@ -32,16 +32,20 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     knowledge = load(settings.faq)
     collisions = []
-    if args.collisions:
+    if not args.no_collisions:
         from bot.collisions import find_collisions
 
         collisions = find_collisions(knowledge)
         for collision in collisions:
-            print(collision)
-    print(
+            print(f"warning: {collision}")
+    summary = (
         f"{settings.faq}: OK, {len(knowledge.entries)} entries in {len(knowledge.topics)} topics"
-        + (f", {len(collisions)} collision(s)" if args.collisions else "")
     )
+    if not args.no_collisions:
+        summary += (
+            f", {len(collisions)} collision(s) to look at" if collisions else ", no collisions"
+        )
+    print(summary)
     return 1 if collisions and args.strict else 0
 
 
@@ -152,7 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = add("check", cmd_check, "validate the FAQ file")
-    p.add_argument("--collisions", action="store_true", help="also report matcher collisions")
+    p.add_argument(
+        "--no-collisions", action="store_true", help="skip the (slower) matcher collision report"
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when collisions are found")
 
     p = add("eval", cmd_eval, "score the bot on labelled question files")

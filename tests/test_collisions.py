@@ -1,4 +1,4 @@
-"""`check --collisions`: variants answered elsewhere, near-identical variants, shared keywords."""
+"""Collisions that `check` warns of: variants answered elsewhere, near-identical variants, shared keywords."""
 
 from __future__ import annotations
 
