@@ -352,6 +352,9 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("list", r"哪些|哪几|哪两|哪三|分别是|都有谁|都是谁|which ones|which (?:two|three)"),
         ("said", r"讲了|说了|讲话|致辞|发言内容|\bsay\b|\bsaid\b|\bspeech\b"),
         ("who", r"谁|哪位|什么人|\bwho\b|\bwhom\b"),
+        ("size", r"多大|多少平方|占地|\bhow (?:big|large)\b|\bsize\b"),
+        ("why", r"为什么|为何|\bwhy\b"),
+        ("how", r"怎么|怎样|如何|\bhow (?:do|does|did|can|could|to|should)\b"),
         ("count", r"多少|几|数量|总数|how many|how much|number of"),
     )
 )

@@ -74,6 +74,11 @@ def test_question_types() -> None:
     assert question_types("义工服务了多长时间") == {"count"}
     assert question_types("门票多少钱") == {"money"}
     assert question_types("主题是什么") == frozenset()
+    assert question_types("展馆有多大") == {"size"}
+    assert question_types("网上展会怎么登录") == {"how"}
+    assert question_types("how do I register") == {"how"}
+    assert question_types("how many exhibitors") == {"count"}
+    assert question_types("除了商务部还有哪些单位") == {"besides", "list"}
 
 
 def test_terms_hold_characters_bigrams_and_content_words() -> None:
