@@ -1,4 +1,4 @@
-"""Collisions that `check` warns of: variants answered elsewhere, near-identical variants, shared keywords."""
+"""Collisions `check` warns of: misrouted variants, near-identical variants, shared keywords."""
 
 from __future__ import annotations
 
