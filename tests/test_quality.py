@@ -20,7 +20,7 @@ HELD_OUT = DATA / "heldout-questions.yaml"
 # unseen questions, which the matcher does not reach yet: the floor below is what it does now,
 # so a change that answers fewer fails. Questions it does not answer get "did you mean".
 DEV_IN_SCOPE = 0.90
-HELD_OUT_IN_SCOPE = 0.68
+HELD_OUT_IN_SCOPE = 0.70
 HELD_OUT_ONE_TAP = 0.97  # answered, or the right entry among the suggestions
 
 

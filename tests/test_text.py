@@ -78,7 +78,9 @@ def test_question_types() -> None:
     assert question_types("网上展会怎么登录") == {"how"}
     assert question_types("how do I register") == {"how"}
     assert question_types("how many exhibitors") == {"count"}
-    assert question_types("除了商务部还有哪些单位") == {"besides", "list"}
+    assert question_types("除了商务部还有哪些单位") == {"besides"}
+    assert question_types("展示5G的是哪两家企业") == {"list"}
+    assert question_types("有哪些服务") == frozenset()
 
 
 def test_terms_hold_characters_bigrams_and_content_words() -> None:
