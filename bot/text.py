@@ -350,7 +350,10 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("besides", r"除了.{0,24}(?:还有|以外|之外)|\bbesides\b|\bother than\b|\bapart from\b"),
         ("name", r"叫什么|名字|名称|姓名|\bname[sd]?\b|\bcalled\b"),
         # A plain 哪些 is a general "what"; these ask for particular names, one by one.
-        ("list", r"哪两|哪三|哪几家|哪几个|分别是|都有谁|都是谁|具体是哪|which ones|which (?:two|three)"),
+        (
+            "list",
+            r"哪两|哪三|哪几家|哪几个|分别是|都有谁|都是谁|具体是哪|which ones|which (?:two|three)",
+        ),
         ("said", r"讲了|说了|讲话|致辞|发言内容|\bsay\b|\bsaid\b|\bspeech\b"),
         ("who", r"谁|哪位|什么人|\bwho\b|\bwhom\b"),
         ("size", r"多大|多少平方|占地|\bhow (?:big|large)\b|\bsize\b"),
