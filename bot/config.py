@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import os
 from dataclasses import dataclass
@@ -35,15 +37,23 @@ class Settings:
             for part in os.environ.get("EXPO_BOT_ADMINS", "").replace(";", ",").split(",")
             if part.strip().lstrip("-").isdigit()
         )
+        token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
         return cls(
             faq=faq or Path(os.environ.get("EXPO_BOT_FAQ") or DEFAULT_FAQ),
             db=Path(os.environ.get("EXPO_BOT_DB") or DEFAULT_DB),
-            token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            token=token,
             base_url=os.environ.get("TELEGRAM_BASE_URL", "").strip(),
             admins=admins,
-            salt=os.environ.get("EXPO_BOT_SALT", ""),
+            salt=os.environ.get("EXPO_BOT_SALT") or _salt_from(token),
             reload_seconds=_seconds(os.environ.get("EXPO_BOT_RELOAD_SECONDS", "")),
         )
+
+
+def _salt_from(token: str) -> str:
+    """A salt for hashing askers when none is set: secret (derived from the token) and stable."""
+    if not token:
+        return ""
+    return hmac.new(token.encode(), b"expo-bot asker salt", hashlib.sha256).hexdigest()
 
 
 def _seconds(value: str) -> float:

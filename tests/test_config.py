@@ -42,3 +42,15 @@ def test_reload_seconds_default_to_two() -> None:
 def test_admins_are_a_set_of_user_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXPO_BOT_ADMINS", " 1001, 42;bad,, 1001 ")
     assert Settings.from_env().admins == frozenset({1001, 42})
+
+
+def test_askers_are_counted_without_a_configured_salt(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:" + "A" * 35)
+    derived = Settings.from_env().salt
+    assert derived and "A" * 35 not in derived  # secret, and not the token itself
+    assert Settings.from_env().salt == derived  # stable across restarts
+    monkeypatch.setenv("EXPO_BOT_SALT", "chosen")
+    assert Settings.from_env().salt == "chosen"
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    monkeypatch.delenv("EXPO_BOT_SALT")
+    assert Settings.from_env().salt == ""
