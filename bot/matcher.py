@@ -238,7 +238,12 @@ class Matcher:
         for i, entry in enumerate(entries):
             questions = [q for lang in LANGS for q in entry.questions[lang]]
             keywords = [k for k in map(self.prepare, entry.keywords) if k]
-            prepared = list(dict.fromkeys([*filter(None, map(self.prepare, questions)), *keywords]))
+            answers_as_variants = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en)]
+            prepared = list(
+                dict.fromkeys(
+                    [*filter(None, map(self.prepare, questions)), *keywords, *answers_as_variants]
+                )
+            )
             # The source passage counts as the entry's vocabulary too: a question may use its words.
             answers = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en)]
             ix.by_entry.append([])
