@@ -238,14 +238,11 @@ class Matcher:
         for i, entry in enumerate(entries):
             questions = [q for lang in LANGS for q in entry.questions[lang]]
             keywords = [k for k in map(self.prepare, entry.keywords) if k]
-            answers_as_variants = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en)]
-            prepared = list(
-                dict.fromkeys(
-                    [*filter(None, map(self.prepare, questions)), *keywords, *answers_as_variants]
-                )
-            )
-            # The source passage counts as the entry's vocabulary too: a question may use its words.
+            # The answers are matched too: people often ask in the answer's own words.
             answers = [self.prepare(entry.answer.zh), self.prepare(entry.answer.en)]
+            prepared = list(
+                dict.fromkeys([*filter(None, map(self.prepare, questions)), *keywords, *answers])
+            )
             ix.by_entry.append([])
             for text in prepared:
                 ix.by_entry[i].append(len(ix.variants))
@@ -259,11 +256,12 @@ class Matcher:
                     )
                 )
             vocab: set[str] = set()
-            for text in (*prepared, *answers):
+            for text in prepared:
                 vocab |= terms(text)
             for text in (*questions, *entry.keywords, entry.answer.en):
                 raw_words.update(_ENGLISH_WORD.findall(normalise(text)))
             ix.vocab.append(vocab)
+            # The source's words are known to the entry too, as a weaker sign (novelty_source).
             ix.source_vocab.append(frozenset(terms(self.prepare(entry.source.text))) - vocab)
             ix.kinds.append(frozenset().union(*(question_types(normalise(q)) for q in questions)))
             ix.texts.append(" | ".join((*prepared, *answers)))
