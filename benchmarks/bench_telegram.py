@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dtm
 import itertools
 import multiprocessing
 import statistics
@@ -42,12 +41,12 @@ from bot.config import Settings  # noqa: E402
 from bot.knowledge import FaqError, iter_questions, load  # noqa: E402
 from bot.replies import Responder  # noqa: E402
 from bot.telegram_bot import (  # noqa: E402
-    ALLOWED_UPDATES,
     BotApp,
     build_application,
     recorder_of,
 )
 from tests.e2e.fake_bot_api import TOKEN, serve_in_process  # noqa: E402
+from tests.e2e.lifecycle import start_polling, stop_polling  # noqa: E402
 
 SHIPPED_FAQ = ROOT / "knowledge" / "faq.yaml"
 FIXTURE_FAQ = ROOT / "tests" / "e2e" / "data" / "faq.yaml"
@@ -95,14 +94,7 @@ async def one_run(
     base_url = f"http://127.0.0.1:{port}/bot"
     settings = Settings(token=TOKEN, base_url=base_url, faq=faq, db=db, salt="bench")
     app: BotApp = build_application(settings, Live(responder), rate_limiter=limiter, record=record)
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(
-        timeout=dtm.timedelta(seconds=10), allowed_updates=ALLOWED_UPDATES
-    )
-    await app.start()
+    await start_polling(app)
     try:
         within = 30 + len(qs) / 20  # generous: at 30 messages/s a burst of 2,000 takes ~67 s
         cpu = time.process_time()
@@ -114,11 +106,7 @@ async def one_run(
         stats["bot_cpu"] = time.process_time() - cpu
         return stats
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await stop_polling(app)
         ours.send(("stop",))
         server.join(10)
 

@@ -7,7 +7,6 @@ post_shutdown). Its events go to a database in tmp_path; `Harness.settle` also w
 
 from __future__ import annotations
 
-import datetime as dtm
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -22,7 +21,6 @@ from bot.config import Settings
 from bot.knowledge import load
 from bot.replies import Responder
 from bot.telegram_bot import (
-    ALLOWED_UPDATES,
     BotApp,
     ResponderSource,
     build_application,
@@ -30,6 +28,7 @@ from bot.telegram_bot import (
 )
 
 from .fake_bot_api import TOKEN, FakeBotApi
+from .lifecycle import start_polling, stop_polling
 
 DATA = Path(__file__).parent / "data"
 FIXTURE_FAQ = DATA / "faq.yaml"
@@ -71,30 +70,6 @@ async def api() -> AsyncIterator[FakeBotApi]:
     await server.start()
     yield server
     await server.stop()
-
-
-async def start_polling(app: BotApp) -> None:
-    """What run_polling does before it waits for a signal."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(
-        timeout=dtm.timedelta(seconds=10), allowed_updates=ALLOWED_UPDATES
-    )
-    await app.start()
-
-
-async def stop_polling(app: BotApp) -> None:
-    """What run_polling does after a signal."""
-    assert app.updater is not None
-    await app.updater.stop()
-    await app.stop()
-    if app.post_stop is not None:
-        await app.post_stop(app)
-    await app.shutdown()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
 
 
 def settings_for(api: FakeBotApi, tmp_path: Path, **changes: Any) -> Settings:
