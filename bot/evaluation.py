@@ -245,15 +245,26 @@ def train_logistic(
     return tuple(round(w, 3) for w in weights), round(bias, 3)
 
 
-def _out_of_fold(base: Thresholds, samples: Sequence[_Sample], folds: int = 5) -> list[float]:
+def _cross_fit(
+    base: Thresholds, samples: Sequence[_Sample], folds: int = 5
+) -> tuple[Thresholds, list[float]]:
+    """A model averaged over folds, and each sample's probability from the fold that left it out.
+
+    Thresholds picked on those out-of-fold probabilities reflect questions the model was not
+    fitted on; averaging the fold models keeps the final model the one those thresholds suit.
+    """
     probabilities = [0.0] * len(samples)
+    fitted: list[tuple[tuple[float, ...], float]] = []
     for fold in range(folds):
         train = [(s.features, s.right) for i, s in enumerate(samples) if i % folds != fold]
-        weights, bias = train_logistic(train, iterations=1500)
+        weights, bias = train_logistic(train)
+        fitted.append((weights, bias))
         model = replace(base, weights=weights, bias=bias)
         for i in range(fold, len(samples), folds):
             probabilities[i] = model.probability(samples[i].features)
-    return probabilities
+    weights = tuple(round(sum(w) / folds, 3) for w in zip(*(f[0] for f in fitted), strict=True))
+    bias = round(sum(f[1] for f in fitted) / folds, 3)
+    return replace(base, weights=weights, bias=bias), probabilities
 
 
 def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
@@ -284,11 +295,9 @@ def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
             samples.append(
                 _Sample(top.features(runner_up), top.score - runner_up, right, case.expect is None)
             )
-        weights, bias = train_logistic([(s.features, s.right) for s in samples])
-        model = replace(base, weights=weights, bias=bias)
         # Thresholds are chosen on out-of-fold probabilities: how the model does on questions
         # it was not fitted on, which is what matters for questions nobody has asked yet.
-        probabilities = _out_of_fold(base, samples)
+        model, probabilities = _cross_fit(base, samples)
         for margin in MARGINS:
             for confidence in CONFIDENCES:
                 wrong = correct = 0
