@@ -1,4 +1,4 @@
-"""The `expo-bot` command line: chat, ask, check, eval, review and telegram.
+"""The `expo-bot` command line: chat, ask, check, eval, review, db and telegram.
 
 Each subcommand parses its arguments, loads the FAQ once and hands over to the module that does the
 work. User mistakes (a missing file, a broken FAQ) end in a one-line message and exit status 1 or 2.
@@ -120,6 +120,23 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     return review.main(settings, since=args.since, limit=args.limit, as_json=args.json)
 
 
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """`db upgrade`: apply the event store's pending migrations (the bot also does at start)."""
+    from bot.store import SCHEMA_VERSION, EventLog, EventLogError
+
+    try:
+        with EventLog.connect(settings.db) as log:
+            applied = log.applied
+    except EventLogError as exc:
+        print(f"expo-bot db {args.action}: {exc}", file=sys.stderr)
+        return 1
+    for migration in applied:
+        print(f"applied migration {migration.version}: {migration.name}")
+    state = "upgraded to" if applied else "up to date at"
+    print(f"event store {settings.db}: {state} schema version {SCHEMA_VERSION}")
+    return 0
+
+
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot (long polling, or a webhook with --webhook-url)."""
     from bot import telegram_bot
@@ -173,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", default="7d", help="time window, e.g. 24h, 7d, 2w (default 7d)")
     p.add_argument("--limit", type=int, default=20, help="groups to show (default 20)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = add("db", cmd_db, "manage the event store ($EXPO_BOT_DB)")
+    p.add_argument(
+        "action", choices=["upgrade"], help="upgrade: apply the pending schema migrations"
+    )
 
     p = add("telegram", cmd_telegram, "run the Telegram bot")
     p.add_argument(

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.store.location import Location, PostgresUrl, parse_location
+
 DEFAULT_FAQ = Path("knowledge/faq.yaml")
 DEFAULT_DB = Path("var/expo-bot.sqlite3")
 DEFAULT_RELOAD_SECONDS = 2.0
@@ -21,7 +23,7 @@ class Settings:
     """Everything configurable, read once at start-up."""
 
     faq: Path = DEFAULT_FAQ
-    db: Path = DEFAULT_DB
+    db: Location = DEFAULT_DB  # a SQLite file, or a PostgreSQL server (postgresql:// URL)
     token: str = ""
     base_url: str = ""
     admins: frozenset[int] = frozenset()
@@ -40,13 +42,20 @@ class Settings:
         token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
         return cls(
             faq=faq or Path(os.environ.get("EXPO_BOT_FAQ") or DEFAULT_FAQ),
-            db=Path(os.environ.get("EXPO_BOT_DB") or DEFAULT_DB),
+            db=parse_location(os.environ.get("EXPO_BOT_DB", "").strip() or DEFAULT_DB),
             token=token,
             base_url=os.environ.get("TELEGRAM_BASE_URL", "").strip(),
             admins=admins,
             salt=os.environ.get("EXPO_BOT_SALT") or _salt_from(token),
             reload_seconds=_seconds(os.environ.get("EXPO_BOT_RELOAD_SECONDS", "")),
         )
+
+    def secrets(self) -> frozenset[str]:
+        """What must never reach a log line: the token, its secret part, the database password."""
+        found = {self.token, self.token.partition(":")[2]}
+        if isinstance(self.db, PostgresUrl):
+            found |= self.db.passwords
+        return frozenset(s for s in found if s)
 
 
 def _salt_from(token: str) -> str:

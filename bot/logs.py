@@ -1,7 +1,8 @@
 """Logging for the Telegram bot: to stderr, httpx quietened, and secrets never written.
 
 httpx logs every request URL at INFO, and Bot API URLs hold the token; so httpx is held at
-WARNING, and every line (tracebacks included) is scrubbed of the token and webhook secret.
+WARNING, and every line (tracebacks included) is scrubbed of the token, the webhook secret and
+the database password (and of the password in any URL or `password=` setting, whatever it is).
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ from collections.abc import Iterable
 
 from telegram.error import InvalidToken
 
+from bot.store.location import mask_passwords
+
 
 class RedactSecrets(logging.Filter):
-    """Replace secrets in log records: defence in depth behind quietening httpx."""
+    """Replace secrets in log records: defence in depth behind quietening httpx.
+
+    Secrets shorter than 8 characters are not replaced as such (they would mangle ordinary
+    words), but a password in a URL or a `password=` setting is masked however short.
+    """
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -22,7 +29,7 @@ class RedactSecrets(logging.Filter):
     def redact(self, value: str) -> str:
         for secret in self._secrets:
             value = value.replace(secret, "[REDACTED]")
-        return value
+        return mask_passwords(value)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -1,14 +1,15 @@
 """Recording events without holding up replies, and remembering recent questions for taps.
 
 `Recorder` writes to the `EventLog` on one worker thread, after the reply has gone, so a slow or
-broken database never delays or breaks a reply. `AskedQuestions` keeps the last few thousand
-questions under short random refs that fit in a button's data, so a tap on "did you mean" or
-👍/👎 can be recorded with the question it answers.
+broken database never delays or breaks a reply; it also keeps each user's /lang choice there.
+`AskedQuestions` keeps the last few thousand questions under short random refs that fit in a
+button's data, so a tap on "did you mean" or 👍/👎 can be recorded with the question it answers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections import OrderedDict, deque
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from bot.config import Settings
-from bot.events import MAX_CANDIDATES, MAX_QUERY_CHARS, EventLog, EventLogError
 from bot.matcher import Candidate
 from bot.replies import Reply
+from bot.store import MAX_CANDIDATES, MAX_QUERY_CHARS, EventLog, EventLogError
+from bot.text import Lang
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ _LOGGER = logging.getLogger(__name__)
 ASKED_MEMORY = 4096
 REF_BYTES = 6  # random bytes of a question's ref: 8 characters of callback_data
 MAX_PENDING_WRITES = 1000  # events waiting for a slow database; more are dropped, with a warning
+LANGS_MEMORY = 4096  # /lang choices this instance took, remembered for when the store is away
+LANG_WAIT_SECONDS = 0.5  # how long a reply may wait for the store to say which language
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -94,12 +98,19 @@ class AskedQuestions:
 
 
 class Recorder:
-    """Writes events to the EventLog on its own thread, after the reply; never raises or blocks.
+    """The event store for the bot's event loop: writes after the reply on the store's own thread,
+    and the /lang choice of every user; never raises or blocks a reply.
 
-    Writes wait in a queue that one worker thread drains in order (SQLite takes one writer at a
-    time anyway), woken once per batch rather than once per event. A slow or locked database
-    thus holds up neither the event loop nor the default executor that FAQ reloads use. Past
-    MAX_PENDING_WRITES waiting writes, new events are dropped with a warning.
+    Writes wait in a queue that one worker thread drains in order, all that is queued at once in
+    one transaction (`EventLog.batch`), woken once per batch rather than once per event. A slow or
+    locked database thus holds up neither the event loop nor the default executor that FAQ
+    reloads use. Past MAX_PENDING_WRITES waiting writes, new events are dropped with a warning.
+    While the database is away, the EventLog keeps what it could not write, and this retries it
+    every `EventLog.retry_seconds` until it is written, new events or not.
+
+    /lang choices are read from the store, so a choice made through one instance holds on all;
+    this instance also remembers the choices it took, and falls back on them when the store has
+    none or does not answer within LANG_WAIT_SECONDS.
     """
 
     def __init__(self, settings: Settings | None) -> None:
@@ -109,20 +120,28 @@ class Recorder:
         self._worker: ThreadPoolExecutor | None = None
         self._queue: deque[Callable[[EventLog], object]] = deque()
         self._draining = False
+        self._retry: asyncio.TimerHandle | None = None
+        self._langs: Lru[int, Lang] = Lru(LANGS_MEMORY)
         self.dropped = 0
 
     @property
     def pending(self) -> int:
-        """Writes waiting for the database."""
+        """Writes waiting for the worker thread."""
         return len(self._queue)
 
+    @property
+    def buffered(self) -> int:
+        """Writes waiting in memory for the database to come back."""
+        return self._log.buffered if self._log is not None else 0
+
     async def open(self) -> None:
-        """Open the log; a database that cannot be opened is logged, and retried on each write."""
+        """Open the store; one that cannot be reached is logged, and retried until it can be."""
         if self._settings is None or self._worker is not None:
             return
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="event-log")
         self._log = await self._run(EventLog.from_settings, self._settings)
         _LOGGER.info("Recording questions and feedback in %s", self._settings.db)
+        self._retry_later()
 
     def record(self, write: Callable[[EventLog], object]) -> None:
         """Queue a write and return at once."""
@@ -131,26 +150,65 @@ class Recorder:
         if len(self._queue) >= MAX_PENDING_WRITES:
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
-                _LOGGER.warning("the event log is slow: %d event(s) dropped", self.dropped)
+                _LOGGER.warning("the event store is slow: %d event(s) dropped", self.dropped)
             return
         self._queue.append(write)
-        if not self._draining:
+        self._wake()
+
+    async def set_lang(self, user: int, lang: Lang) -> None:
+        """Remember user's /lang choice here and in the store, waiting a moment for the store
+        (so the next update sees it, whichever instance takes it) but never long."""
+        self._langs.put(user, lang)
+        self.record(lambda log: log.set_lang(user, lang))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.flush(), LANG_WAIT_SECONDS)
+
+    async def lang_of(self, user: int) -> Lang | None:
+        """user's /lang choice: from the store if it answers in time, else as this instance
+        remembers it; None if they never chose."""
+        remembered = self._langs.get(user)
+        if self._log is None:
+            return remembered
+        try:
+            stored = await asyncio.wait_for(
+                self.read(lambda log: log.lang_of(user)), LANG_WAIT_SECONDS
+            )
+        except (EventLogError, TimeoutError):
+            return remembered
+        return stored or remembered
+
+    def _wake(self) -> None:
+        if not self._draining and self._worker is not None:
             self._draining = True
             self._run(self._drain).add_done_callback(self._drained)
 
     def _drain(self) -> None:
-        """On the worker thread: write everything queued, oldest first."""
+        """On the worker thread: write everything queued, oldest first, in one batch."""
         log = self._log
-        while self._queue:
-            write = self._queue.popleft()
-            if log is not None:
-                _write_safely(write, log)
+        if log is None:
+            self._queue.clear()
+            return
+        with log.batch():
+            while self._queue:
+                _write_safely(self._queue.popleft(), log)
 
     def _drained(self, _: asyncio.Future[None]) -> None:
         self._draining = False
-        if self._queue and self._worker is not None:  # queued after the worker's last look
-            self._draining = True
-            self._run(self._drain).add_done_callback(self._drained)
+        if self._queue:  # queued after the worker's last look
+            self._wake()
+        else:
+            self._retry_later()
+
+    def _retry_later(self) -> None:
+        """While the store holds writes it could not make, try them again after a while."""
+        log = self._log
+        if log is None or self._retry is not None or not log.buffered:
+            return
+        self._retry = asyncio.get_running_loop().call_later(log.retry_seconds, self._retry_now)
+
+    def _retry_now(self) -> None:
+        self._retry = None
+        self._wake()
 
     async def read(self, query: Callable[[EventLog], T]) -> T:
         """Run query on the log, after every write queued before it; EventLogError if none."""
@@ -165,7 +223,7 @@ class Recorder:
         return await self._run(drain_then_query)
 
     async def flush(self) -> None:
-        """Wait until the writes queued so far are done."""
+        """Wait until the writes queued so far are done (or waiting in memory for the store)."""
         if self._worker is not None:
             await self._run(self._drain)
 
@@ -174,6 +232,9 @@ class Recorder:
         worker, log = self._worker, self._log
         if worker is None:
             return
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
         await self._run(self._drain)
         self._log = None
         if log is not None:

@@ -24,11 +24,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from rapidfuzz import fuzz, process
 
-from bot.events import UNANSWERED_KINDS, Event, EventLog, EventLogError, ScoredEntry, Stats
+from bot.store import UNANSWERED_KINDS, Event, EventLog, EventLogError, ScoredEntry, Stats
 from bot.text import normalise
 
 if TYPE_CHECKING:
@@ -498,7 +499,7 @@ def main(settings: Settings, since: str, limit: int, as_json: bool) -> int:
         return 2
     now = datetime.now(UTC)
     start = now - window if window is not None else None
-    if not settings.db.exists():
+    if isinstance(settings.db, Path) and not settings.db.exists():  # a SQLite file not made yet
         if as_json:  # keep stdout machine-readable
             print(EMPTY_MESSAGE, file=sys.stderr)
             empty = build_report([], Stats.empty(start), since=start, limit=limit, generated=now)
@@ -506,14 +507,12 @@ def main(settings: Settings, since: str, limit: int, as_json: bool) -> int:
         else:
             print(EMPTY_MESSAGE)
         return 0
-    log = EventLog.open(settings.db, salt=settings.salt)
     try:
-        report = review(log, start, limit)
+        with EventLog.connect(settings.db, salt=settings.salt) as log:
+            report = review(log, start, limit)
     except EventLogError as exc:
         print(f"expo-bot review: {exc}", file=sys.stderr)
         return 1
-    finally:
-        log.close()
     if as_json:
         _print_json(report)
     else:

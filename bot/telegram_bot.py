@@ -2,7 +2,8 @@
 
 Handlers are thin: each reads the current `Responder` once, asks it for a `Reply` (or picks what
 to show), and hands that to `bot.telegram_render` for HTML and buttons. The bot keeps no per-chat
-state; the only per-user state is the /lang choice, in `context.user_data` (memory only).
+state; the only per-user state is the /lang choice, kept in the event store (under a keyed hash of
+the user) so that every instance honours it.
 
 Replies, suggestion taps and 👍/👎 are recorded by `bot.recorder` after the reply is sent. A
 background task reloads the FAQ when its file changes and messages the admins when an edit is
@@ -54,12 +55,12 @@ from telegram.ext import (
 from bot import review
 from bot import telegram_render as render
 from bot.config import Settings
-from bot.events import EventLog, EventLogError
 from bot.knowledge import Entry, Knowledge, Problem
 from bot.logs import RedactSecrets, configure_logging
 from bot.recorder import Asked, AskedQuestions, Lru, Recorder
 from bot.reload import ReloadResult
 from bot.replies import Reply, Responder
+from bot.store import EventLog, EventLogError
 from bot.telegram_render import MAX_TEXT, RECORDED_SUGGESTIONS, Outgoing, Tap
 from bot.text import Lang
 
@@ -90,7 +91,7 @@ RATINGS_MEMORY = 4096  # (message, user, 👍/👎) seen lately: a double tap is
 STATS_WINDOW = timedelta(days=7)
 STATS_TOP = 5  # top entries in /stats
 REVIEW_LIMIT = 5  # groups per section in /review
-_LIVE, _LANG, _SETTINGS, _STARTED = "live", "lang", "settings", "started"
+_LIVE, _SETTINGS, _STARTED = "live", "settings", "started"
 _RECORDER, _ASKED, _RATED, _WATCHER = "recorder", "asked", "rated", "watcher"
 
 
@@ -142,11 +143,14 @@ def _user_id(user: User | None) -> int | None:
     return user.id if user is not None else None
 
 
-def _ui_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lang:
-    """The user's interface language: their /lang choice, else their Telegram language."""
+async def _ui_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lang:
+    """The user's interface language: their /lang choice (on any instance), else their
+    Telegram language."""
     user = update.effective_user
-    chosen = context.user_data.get(_LANG) if context.user_data is not None else None
-    return render.ui_lang(chosen, user.language_code if user else None)
+    if user is None:
+        return render.ui_lang(None, None)
+    chosen = await recorder_of(context.bot_data).lang_of(user.id)
+    return render.ui_lang(chosen, user.language_code)
 
 
 async def _send(message: Message, outgoing: Sequence[Outgoing]) -> None:
@@ -240,7 +244,7 @@ def _feedback(
     query, candidates = (asked.query, asked.candidates) if asked else ("", ())
     up = tap.action == "up"
     return lambda log: log.record_feedback(
-        entry_id, tap.lang, query, up, asker, candidates=candidates
+        entry_id=entry_id, lang=tap.lang, query=query, up=up, asker=asker, candidates=candidates
     )
 
 
@@ -249,7 +253,7 @@ def _suggestion_tap(
 ) -> Callable[[EventLog], bool]:
     query, candidates = (asked.query, asked.candidates) if asked else ("", ())
     return lambda log: log.record_suggestion_tap(
-        query, tap.lang, entry_id, asker, candidates=candidates
+        query=query, lang=tap.lang, entry_id=entry_id, asker=asker, candidates=candidates
     )
 
 
@@ -304,7 +308,7 @@ def _without_mention(text: str, username: str) -> str:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome the user with a few example questions."""
-    responder, lang = _responder(context), _ui_lang(update, context)
+    responder, lang = _responder(context), await _ui_lang(update, context)
     if update.effective_message:
         examples = responder.examples(lang)
         await _send(update.effective_message, render.welcome(responder.knowledge, examples, lang))
@@ -313,20 +317,20 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explain how to ask, in private chats, groups and inline."""
     if update.effective_message:
-        out = render.help_text(context.bot.username, _ui_lang(update, context))
+        out = render.help_text(context.bot.username, await _ui_lang(update, context))
         await _send(update.effective_message, out)
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say what the bot knows and where that knowledge comes from."""
-    responder, lang = _responder(context), _ui_lang(update, context)
+    responder, lang = _responder(context), await _ui_lang(update, context)
     if update.effective_message:
         await _send(update.effective_message, render.about(responder.knowledge, lang))
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the topics as buttons."""
-    responder, lang = _responder(context), _ui_lang(update, context)
+    responder, lang = _responder(context), await _ui_lang(update, context)
     if update.effective_message:
         await _send(update.effective_message, [render.topic_list(responder.knowledge, lang)])
 
@@ -342,7 +346,7 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _set_lang(update, context, chosen)
         await _send(message, render.notice("lang_set", chosen))
         return
-    await _send(message, [render.lang_menu(_ui_lang(update, context))])
+    await _send(message, [render.lang_menu(await _ui_lang(update, context))])
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -352,7 +356,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     question = " ".join(context.args or [])
     if not question:
-        lang = _ui_lang(update, context)
+        lang = await _ui_lang(update, context)
         examples = _responder(context).examples(lang, 1)
         example = examples[0].question if examples else ""
         await _send(message, render.notice("ask_usage", lang, example=example))
@@ -383,13 +387,17 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask for text when a sticker, photo, voice note or other media arrives."""
     if update.effective_message:
-        await _send(update.effective_message, render.notice("not_text", _ui_lang(update, context)))
+        await _send(
+            update.effective_message, render.notice("not_text", await _ui_lang(update, context))
+        )
 
 
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask for a new message instead of re-answering an edited one."""
     if update.effective_message:
-        await _send(update.effective_message, render.notice("edited", _ui_lang(update, context)))
+        await _send(
+            update.effective_message, render.notice("edited", await _ui_lang(update, context))
+        )
 
 
 async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -464,7 +472,7 @@ async def lang_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop the spinner on a button this version of the bot does not know."""
     if update.callback_query:
-        await update.callback_query.answer(render.ui("stale", _ui_lang(update, context)))
+        await update.callback_query.answer(render.ui("stale", await _ui_lang(update, context)))
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -472,7 +480,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.inline_query
     if query is None:
         return
-    replies = _inline_replies(_responder(context), query.query, _ui_lang(update, context))
+    replies = _inline_replies(_responder(context), query.query, await _ui_lang(update, context))
     await query.answer(
         render.inline_results(replies),
         cache_time=INLINE_CACHE_SECONDS,
@@ -613,8 +621,8 @@ async def _alert_admins(bot: Bot, admins: frozenset[int], problems: Sequence[Pro
 
 async def _set_lang(update: Update, context: ContextTypes.DEFAULT_TYPE, chosen: Lang) -> None:
     """Remember the choice, and show the command menu in that language in a private chat."""
-    if context.user_data is not None:
-        context.user_data[_LANG] = chosen
+    if update.effective_user is not None:
+        await recorder_of(context.bot_data).set_lang(update.effective_user.id, chosen)
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
         return
@@ -751,7 +759,7 @@ def run(
 
         live = LiveFaq(settings.faq)
     secret = secret or webhook_secret(token)
-    configure_logging([token, token.partition(":")[2], secret])
+    configure_logging([*settings.secrets(), secret])
     application = build_application(settings, live)
     asyncio.set_event_loop(asyncio.new_event_loop())
     try:

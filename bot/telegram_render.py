@@ -26,9 +26,9 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.events import Stats
 from bot.knowledge import Knowledge, Problem
 from bot.replies import Reply, Suggestion, SuggestionKind, text
+from bot.store import Stats
 from bot.text import Lang
 
 MAX_TEXT = 4096  # characters of a message after entity parsing (Bot API limit)

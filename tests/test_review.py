@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.events import Event, EventLog, ScoredEntry, Stats
 from bot.review import (
     EMPTY_MESSAGE,
     ReviewReport,
@@ -25,6 +24,7 @@ from bot.review import (
     review,
     to_json,
 )
+from bot.store import Event, EventLog, Location, PostgresUrl, ScoredEntry, Stats
 from bot.text import normalise
 from tests.factories import reply
 
@@ -223,26 +223,28 @@ def test_report_separates_out_of_scope_and_applies_the_limit() -> None:
 # --- reading the log ------------------------------------------------------------------------------
 
 
-def fill(db: Path) -> None:
+def fill(store: Location) -> None:
     """A week of traffic: old questions 8 days ago, recent ones now."""
     clock = Clock(T0 - timedelta(days=8))
-    with EventLog.open(db, salt=SALT, clock=clock) as log:
+    with EventLog.open(store, salt=SALT, clock=clock) as log:
         log.record_reply(reply("停车场在哪里", "refuse", ("venue", 46)), asker=1)
-        log.record_feedback("closing", "zh", "几号闭幕", up=False, asker=1)
+        log.record_feedback(entry_id="closing", lang="zh", query="几号闭幕", up=False, asker=1)
         clock.now = T0
         for asker in (1, 2, 3):
             log.record_reply(reply("天气怎么样", "refuse", ("weather", 56)), asker=asker)
         log.record_reply(reply("天气如何?", "refuse", ("weather", 57)), asker=4)
         log.record_reply(reply("how many visitors came", "ambiguous", ("visitors", 90)), asker=5)
-        log.record_suggestion_tap("how many visitors came", "en", "visitors", asker=5)
+        log.record_suggestion_tap(
+            query="how many visitors came", lang="en", entry_id="visitors", asker=5
+        )
         log.record_reply(reply("广交会几号开幕", "out_of_scope"), asker=6)
         log.record_reply(reply("几号闭幕", "answer", ("closing", 91)), asker=6)
-        log.record_feedback("closing", "zh", "几号闭幕", up=False, asker=6)
+        log.record_feedback(entry_id="closing", lang="zh", query="几号闭幕", up=False, asker=6)
 
 
-def test_review_since_filters_old_events(db: Path) -> None:
-    fill(db)
-    with EventLog.open(db, salt=SALT) as log:
+def test_review_since_filters_old_events(store: Location) -> None:
+    fill(store)
+    with EventLog.open(store, salt=SALT) as log:
         recent = review(log, since=T0 - timedelta(days=7), limit=10)
         everything = review(log, since=None, limit=10)
     examples = [e for g in recent.unanswered for e in g.examples]
@@ -256,9 +258,9 @@ def test_review_since_filters_old_events(db: Path) -> None:
     assert everything.stats.served == 8
 
 
-def test_render_text_is_plain_and_complete(db: Path) -> None:
-    fill(db)
-    with EventLog.open(db, salt=SALT) as log:
+def test_render_text_is_plain_and_complete(store: Location) -> None:
+    fill(store)
+    with EventLog.open(store, salt=SALT) as log:
         text = render_text(review(log, since=T0 - timedelta(days=7)))
     assert "<" not in text and "*" not in text  # no HTML or Markdown
     assert "since 2025-11-13 09:00 UTC" in text
@@ -276,9 +278,9 @@ def test_render_empty_report() -> None:
     assert render_text(report) == "No questions recorded since 2025-11-20 09:00 UTC."
 
 
-def test_to_json_is_serialisable(db: Path) -> None:
-    fill(db)
-    with EventLog.open(db, salt=SALT) as log:
+def test_to_json_is_serialisable(store: Location) -> None:
+    fill(store)
+    with EventLog.open(store, salt=SALT) as log:
         report = review(log, since=None, limit=1)
     data = json.loads(json.dumps(to_json(report), ensure_ascii=False))
     assert data["since"] is None
@@ -308,17 +310,17 @@ def test_review_report_is_frozen() -> None:
 # --- the CLI entry point --------------------------------------------------------------------------
 
 
-def test_main_prints_the_report(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_prints_the_report(store: Location, capsys: pytest.CaptureFixture[str]) -> None:
     clock = Clock(datetime.now(UTC) - timedelta(hours=3))
-    with EventLog.open(db, salt=SALT, clock=clock) as log:
+    with EventLog.open(store, salt=SALT, clock=clock) as log:
         log.record_reply(reply("old question about parking"))
         clock.now = datetime.now(UTC)
         log.record_reply(reply("new question about parking"))
-    assert main(Settings(db=db, salt=SALT), "1h", 20, False) == 0
+    assert main(Settings(db=store, salt=SALT), "1h", 20, False) == 0
     out = capsys.readouterr().out
     assert "new question about parking" in out
     assert "old question about parking" not in out
-    assert main(Settings(db=db, salt=SALT), "all", 20, False) == 0
+    assert main(Settings(db=store, salt=SALT), "all", 20, False) == 0
     assert "old question about parking" in capsys.readouterr().out
 
 
@@ -355,4 +357,14 @@ def test_main_unreadable_database(tmp_path: Path, capsys: pytest.CaptureFixture[
     db = tmp_path / "garbage.sqlite3"
     db.write_bytes(b"not a database" * 200)
     assert main(Settings(db=db), "7d", 20, False) == 1
-    assert "cannot read the event log" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot open the event store" in err and "file is not a database" in err
+    assert err.count("\n") == 1
+
+
+def test_main_unreachable_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = PostgresUrl(f"postgresql://postgres:pw@/postgres?host={tmp_path}")
+    assert main(Settings(db=url), "7d", 20, False) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("expo-bot review: cannot open the event store postgresql://")
+    assert err.count("\n") == 1 and ":pw@" not in err

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup
 
 from bot import telegram_render as render
-from bot.events import MAX_CANDIDATES, MAX_QUERY_CHARS, Stats
 from bot.knowledge import Bilingual, Entry, Knowledge, Passage, Problem, Topic
 from bot.matcher import Candidate, Decision
 from bot.recorder import AskedQuestions, Lru
 from bot.replies import Reply, Source, Suggestion, SuggestionKind
+from bot.store import MAX_CANDIDATES, MAX_QUERY_CHARS, Stats
 from bot.telegram_bot import tracked
 from bot.telegram_render import MAX_CALLBACK_DATA, MAX_TEXT, Block, Tap
 from bot.text import Lang

@@ -7,7 +7,6 @@ import contextlib
 import logging
 import os
 import re
-import sqlite3
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -17,10 +16,11 @@ from typing import Any
 import pytest
 
 from bot import recorder, telegram_bot
-from bot.events import EventLog
 from bot.reload import LiveFaq
 from bot.replies import Responder
+from bot.store import EventLog, Location
 from bot.telegram_render import ADMIN_COMMANDS, Tap
+from tests.stores import rows
 
 from .conftest import FIXTURE_FAQ, REPO, Harness, Live, running, settings_for
 from .fake_bot_api import FakeBotApi, Sent
@@ -31,11 +31,9 @@ REFUSED = "What is the weather tomorrow?"
 ADMIN_ONLY = {command for lang in ADMIN_COMMANDS.values() for command, _ in lang}
 
 
-def events(db: Path) -> list[dict[str, Any]]:
+def events(db: Location) -> list[dict[str, Any]]:
     """Every row of the event database, oldest first."""
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(row) for row in conn.execute("SELECT * FROM events ORDER BY id")]
+    return rows(db)
 
 
 def assert_no_user_ids(rows: list[dict[str, Any]], *users: dict[str, Any]) -> None:
@@ -189,7 +187,7 @@ async def test_a_database_that_cannot_be_written_does_not_stop_replies(
     assert refusal.text.startswith("Sorry")
     assert api.callback_answers[query_id]["text"] == "谢谢反馈"
     logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert any("cannot write the event log" in m for m in logged)
+    assert any("event store" in m and "unavailable" in m for m in logged)
     assert not any("Error while handling update" in m for m in logged)
 
 
