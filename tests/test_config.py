@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_RELOAD_SECONDS, Settings
+from bot.store import Location, PostgresUrl
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +55,33 @@ def test_askers_are_counted_without_a_configured_salt(monkeypatch: pytest.Monkey
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
     monkeypatch.delenv("EXPO_BOT_SALT")
     assert Settings.from_env().salt == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", Path("var/expo-bot.sqlite3")),
+        ("data/bot.sqlite3", Path("data/bot.sqlite3")),
+        (
+            "postgresql://bot:pw@db.internal/expo",
+            PostgresUrl("postgresql://bot:pw@db.internal/expo"),
+        ),
+        (" postgres://bot@/expo?host=/run/pg ", PostgresUrl("postgres://bot@/expo?host=/run/pg")),
+    ],
+)
+def test_db_is_a_sqlite_path_or_a_postgres_url(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: Location
+) -> None:
+    monkeypatch.setenv("EXPO_BOT_DB", value)
+    assert Settings.from_env().db == expected
+
+
+def test_the_database_password_is_a_secret_but_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:" + "A" * 35)
+    monkeypatch.setenv("EXPO_BOT_DB", "postgresql://bot:p%40ss-word@db.internal/expo")
+    settings = Settings.from_env()
+    assert {"p%40ss-word", "p@ss-word", "A" * 35} <= settings.secrets()
+    assert "ss-word" not in str(settings.db) and "ss-word" not in repr(settings)
+    assert str(settings.db) == "postgresql://bot:***@db.internal/expo"

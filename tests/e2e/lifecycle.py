@@ -1,4 +1,5 @@
-"""Starting and stopping the real Application the way `run_polling` does, minus the signals.
+"""Starting and stopping the real Application the way `run_polling` and `run_webhook` do, minus
+the signals.
 
 Shared by the end-to-end tests and `benchmarks/bench_telegram.py`.
 """
@@ -6,8 +7,18 @@ Shared by the end-to-end tests and `benchmarks/bench_telegram.py`.
 from __future__ import annotations
 
 import datetime as dtm
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from bot.telegram_bot import ALLOWED_UPDATES, BotApp
+from bot.config import Settings
+from bot.telegram_bot import (
+    ALLOWED_UPDATES,
+    BotApp,
+    ResponderSource,
+    build_application,
+    webhook_secret,
+)
 
 
 async def start_polling(app: BotApp) -> None:
@@ -31,4 +42,42 @@ async def stop_polling(app: BotApp) -> None:
         await app.post_stop(app)
     await app.shutdown()
     if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def webhook_instance(
+    settings: Settings, live: ResponderSource
+) -> AsyncIterator[tuple[BotApp, str]]:
+    """One instance of the bot serving a webhook on its own port, as behind a load balancer:
+    the application and the URL to deliver updates to."""
+    app = build_application(settings, live)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    await app.initialize()
+    assert app.updater is not None and app.post_init is not None
+    await app.post_init(app)
+    await app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="hook",
+        webhook_url="https://lb.invalid/hook",
+        secret_token=webhook_secret(settings.token),
+        allowed_updates=ALLOWED_UPDATES,
+    )
+    await app.start()
+    try:
+        yield app, url
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        assert app.post_shutdown is not None
         await app.post_shutdown(app)

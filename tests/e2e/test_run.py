@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,11 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.telegram_bot import ALLOWED_UPDATES, BotApp, build_application, webhook_secret
-
-from .conftest import FIXTURE_FAQ, PYTHON, Live
+from .conftest import PYTHON, Live, settings_for
 from .fake_bot_api import TOKEN, FakeBotApi
+from .lifecycle import free_port, webhook_instance
 
 RUN = (
     "import sys\n"
@@ -27,13 +24,6 @@ RUN = (
     "            secret=secret or None, listen='127.0.0.1'))\n"
 )
 QUESTION = "本届高交会有多少家展商参展?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -178,37 +168,6 @@ async def test_bad_webhook_settings_are_one_line_and_status_2(
     assert "https://" in log
 
 
-@asynccontextmanager
-async def webhook_instance(
-    api: FakeBotApi, live: Live, db: Path
-) -> AsyncIterator[tuple[BotApp, str]]:
-    """One instance of the bot serving a webhook on its own port, as behind a load balancer."""
-    settings = Settings(token=TOKEN, base_url=api.base_url, faq=FIXTURE_FAQ, db=db)
-    app = build_application(settings, live)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/hook"
-    await app.initialize()
-    assert app.updater is not None and app.post_init is not None
-    await app.post_init(app)
-    await app.updater.start_webhook(
-        listen="127.0.0.1",
-        port=port,
-        url_path="hook",
-        webhook_url="https://lb.invalid/hook",
-        secret_token=webhook_secret(TOKEN),
-        allowed_updates=ALLOWED_UPDATES,
-    )
-    await app.start()
-    try:
-        yield app, url
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-
-
 async def test_instances_behind_a_load_balancer_share_no_chat_state(
     api: FakeBotApi, responder: object, tmp_path: Path
 ) -> None:
@@ -216,10 +175,11 @@ async def test_instances_behind_a_load_balancer_share_no_chat_state(
 
     assert isinstance(responder, Responder)
     live = Live(responder)
-    db = tmp_path / "events.sqlite3"  # shared by both instances, as a deployment would
+    # One SQLite file shared by both instances, as a deployment on one host could.
+    settings = settings_for(api, tmp_path)
     async with (
-        webhook_instance(api, live, db) as (_, one),
-        webhook_instance(api, live, db) as (_, two),
+        webhook_instance(settings, live) as (_, one),
+        webhook_instance(settings, live) as (_, two),
     ):
         alice = api.user("zh")
         assert await api.deliver(api.text_update(alice, "/topics"), url=one) == 200

@@ -89,6 +89,26 @@ def test_a_secret_part_alone_is_redacted_too() -> None:
     assert SECRET_PART not in _emit(record, RedactSecrets([TOKEN, SECRET_PART]))
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "connecting to postgresql://bot:pw@db.internal/expo failed",  # too short to redact as such
+        "conninfo: host=db.internal user=bot password=pw",
+        "options postgres://bot@db.internal/expo?sslmode=require&password=pw",
+    ],
+)
+def test_database_passwords_are_masked_however_short(line: str) -> None:
+    record = logging.LogRecord("psycopg", logging.WARNING, __file__, 1, "%s", (line,), None)
+    out = _emit(record, RedactSecrets([]))
+    assert "pw" not in out.replace("password", "") and "***" in out
+
+
+def test_a_long_database_password_is_redacted_anywhere() -> None:
+    password = "correct-horse-battery"
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "echo %s", (password,), None)
+    assert password not in _emit(record, RedactSecrets([password]))
+
+
 def test_rejected_token_tracebacks_are_left_to_run() -> None:
     error = InvalidToken(f"The token `{TOKEN}` was rejected by the server.")
     record = logging.LogRecord("telegram.ext", logging.ERROR, __file__, 1, "Invalid", (), None)
