@@ -193,3 +193,28 @@ async def test_instances_behind_a_load_balancer_share_no_chat_state(
         _, answer = await api.messages(alice["id"], 2)
         assert "3,049" in answer.text
     assert api.rejected() == []
+
+
+async def test_an_unreachable_database_is_one_line_and_the_bot_answers(
+    api: FakeBotApi, subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    password = "pg-password-never-logged"
+    env = {
+        **subprocess_env,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "EXPO_BOT_DB": f"postgresql://bot:{password}@/expo?host={tmp_path / 'no-server'}",
+    }
+    async with child(env, str(tmp_path)) as bot:
+        await bot.wait_for_line("Application started")
+        alice = api.user("zh")
+        api.send_text(alice, QUESTION)
+        [reply] = await api.messages(alice["id"])
+        status, log = await bot.finish(signal.SIGTERM)
+    assert status == 0 and "3049" in reply.text
+    store_lines = [line for line in log.splitlines() if "event store" in line]
+    assert "unavailable" in store_lines[0] and "bot:***@" in store_lines[0]
+    assert "still unavailable at shutdown: 1 event(s) lost" in store_lines[-1]
+    assert "Traceback" not in log
+    assert_no_secret(log, password)
+    assert not (tmp_path / "postgresql:").exists()
