@@ -237,16 +237,8 @@ class EventLog:
         candidates: Sequence[Candidate] = (),
     ) -> bool:
         """Record a tap on a suggestion offered for query, choosing entry_id."""
-        return self._record(
-            lambda at: NewEvent.of(
-                at,
-                "suggestion_tap",
-                query=query,
-                lang=lang,
-                entry_id=entry_id,
-                candidates=candidates,
-                asker=self._asker(asker),
-            )
+        return self._record_on_entry(
+            "suggestion_tap", entry_id, query=query, lang=lang, asker=asker, candidates=candidates
         )
 
     def record_feedback(
@@ -260,10 +252,26 @@ class EventLog:
         candidates: Sequence[Candidate] = (),
     ) -> bool:
         """Record a 👍 (up) or 👎 on the answer of entry_id given to query."""
+        kind = "thumbs_up" if up else "thumbs_down"
+        return self._record_on_entry(
+            kind, entry_id, query=query, lang=lang, asker=asker, candidates=candidates
+        )
+
+    def _record_on_entry(
+        self,
+        kind: str,
+        entry_id: str,
+        *,
+        query: str,
+        lang: Lang,
+        asker: int | str | None,
+        candidates: Sequence[Candidate],
+    ) -> bool:
+        """An event about one entry, chosen or rated by a user, for a question asked earlier."""
         return self._record(
             lambda at: NewEvent.of(
                 at,
-                "thumbs_up" if up else "thumbs_down",
+                kind,
                 query=query,
                 lang=lang,
                 entry_id=entry_id,
