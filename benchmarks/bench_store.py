@@ -82,7 +82,7 @@ def main() -> int:
                 print(f"{batch:>6} {sqlite:>10,.0f} {pg} {ratio}")
         finally:
             if server is not None:
-                server.stop()
+                server.remove()
     return 0
 
 

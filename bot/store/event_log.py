@@ -4,7 +4,8 @@ It records events (replies, suggestion taps, 👍/👎) and /lang choices, and r
 review, /stats and every instance's choice of language. Every write goes through an
 `OutageBuffer` first and leaves it once it is in the database, so while the database is away
 (stopped, unreachable, locked) writes wait in memory and go out together when it is back. During
-an outage the database is tried again only every `retry_seconds`, so a write never waits on it.
+an outage the database is tried only every `retry_seconds`, so writes in between do not wait on it
+(callers keep even the attempts off the event loop: see `bot.recorder`).
 
 Writing never raises: a failure is logged in one line, the event waits, and the reply goes out
 regardless. Reading raises `EventLogError`. Nothing here knows about Telegram.
