@@ -58,6 +58,9 @@ def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None
     logging.getLogger().setLevel(level)  # a long-running service logs its start and stop
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # The store reports an outage itself, in one line; the pool's own warnings span several lines
+    # and say it again at every reconnection attempt.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     redact = RedactSecrets(secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_InvalidTokenReportedByRun())

@@ -13,7 +13,7 @@ import pytest
 from bot import review
 from bot.replies import Responder
 from bot.store import EventLog, PostgresUrl
-from bot.telegram_bot import recorder_of
+from bot.telegram_bot import BotApp, recorder_of
 from tests.stores import PostgresServer, rows
 
 from .conftest import Live, running, settings_for
@@ -24,6 +24,12 @@ QUESTION = "本届高交会有多少家展商参展?"
 PROJECTS = "有多少个项目?"
 REFUSED = "What is the weather tomorrow?"
 SALT = "e2e-salt"
+
+
+async def settle(app: BotApp) -> None:
+    """Wait until app has handled every update it has taken, and queued what they recorded."""
+    await app.update_queue.join()
+    await recorder_of(app.bot_data).flush()
 
 
 async def test_two_instances_on_one_postgres_see_everything_and_share_lang(
@@ -43,7 +49,7 @@ async def test_two_instances_on_one_postgres_see_everything_and_share_lang(
         await api.messages(alice["id"], 2)
         await api.messages(bob["id"], 2)
         for app in (one_app, two_app):
-            await recorder_of(app.bot_data).flush()
+            await settle(app)
 
         assert await api.deliver(api.text_update(alice, "/lang en"), url=one) == 200
         *_, chosen = await api.messages(alice["id"], 3)
@@ -88,7 +94,7 @@ async def test_an_outage_mid_run_loses_no_reply_and_no_question(
         recorder = recorder_of(app.bot_data)
         api.send_text(alice, QUESTION)
         await api.messages(alice["id"])
-        await recorder.flush()
+        await settle(app)
         assert [r["query"] for r in rows(url)] == [QUESTION]
 
         own_postgres.stop()
@@ -101,7 +107,7 @@ async def test_an_outage_mid_run_loses_no_reply_and_no_question(
         await api.messages(alice["id"], 3)
         api.send_text(alice, "/help")
         alices = await api.messages(alice["id"], 4)
-        await recorder.flush()
+        await settle(app)
         assert recorder.buffered == 4  # three questions and the /lang choice, in memory
 
         own_postgres.start()
