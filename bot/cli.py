@@ -12,13 +12,21 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.knowledge import FaqError, check, load
-from bot.replies import Responder
+from bot.matching import shared
+
+if TYPE_CHECKING:
+    from bot.evaluation import Case
+    from bot.matching.matcher import Matcher
+    from bot.replies import Responder
 
 
 def _responder(settings: Settings) -> Responder:
+    from bot.replies import Responder
+
     return Responder(load(settings.faq))
 
 
@@ -83,7 +91,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Score the bot on question files, or calibrate its thresholds on them."""
     from bot import evaluation
-    from bot.matcher import CALIBRATION_FILE, Matcher
+    from bot.matching.matcher import Matcher
+    from bot.replies import Responder
 
     try:
         cases = [case for path in args.files for case in evaluation.load_cases(Path(path))]
@@ -92,24 +101,41 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     knowledge = load(settings.faq)
     if args.calibrate:
-        result = evaluation.calibrate(Matcher(knowledge), cases)
-        th = result.thresholds
-        print(
-            f"calibrated on {result.total} questions: {result.correct} correct, "
-            f"{result.wrong_answers} wrong answers"
-        )
-        for name in th.__dataclass_fields__:
-            print(f"  {name}: {getattr(th, name)}")
-        if args.write:
-            target = settings.faq.parent / CALIBRATION_FILE
-            evaluation.write_thresholds(th, target)
-            print(f"written to {target}")
-        return 0
+        return _calibrate(args, settings, Matcher(knowledge), cases)
     results = evaluation.evaluate(Responder(knowledge), cases)
     if args.json:
         print(json.dumps(evaluation.to_json(results), ensure_ascii=False, indent=2))
     else:
         print(evaluation.render_text(results))
+    return 0
+
+
+def _calibrate(
+    args: argparse.Namespace, settings: Settings, matcher: Matcher, cases: list[Case]
+) -> int:
+    from bot import evaluation
+    from bot.matching.calibration import MissingTrainer
+    from bot.matching.decision import CALIBRATION_FILE
+
+    mode = "semantic: " + ", ".join(m.key for m in matcher.models) if matcher.models else "lexical"
+    try:
+        result = evaluation.calibrate(matcher, cases)
+    except MissingTrainer as exc:
+        print(f"expo-bot eval: {exc}", file=sys.stderr)
+        return 2
+    th = result.thresholds
+    print(
+        f"calibrated ({mode}) on {result.total} questions, out of fold: {result.correct} "
+        f"answered right, {result.wrong} answered wrong"
+    )
+    for name, value in th.to_mapping().items():
+        if name not in ("weights", "trees"):
+            print(f"  {name}: {value}")
+    print(f"  trees: {len(th.trees)}")
+    if args.write:
+        target = settings.faq.parent / CALIBRATION_FILE
+        section = evaluation.write_calibration(th, target)
+        print(f"written to {target} (section {section})")
     return 0
 
 
@@ -144,6 +170,10 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     return telegram_bot.run(
         settings, webhook_url=args.webhook_url, port=args.port, secret=args.secret
     )
+
+
+# Commands that match questions: their embedding models load while the FAQ does.
+MATCHING_COMMANDS = frozenset({"chat", "ask", "check", "eval", "telegram"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = Settings.from_env(faq=args.faq)
+    shared.configure(settings, preload=args.command in MATCHING_COMMANDS)
     try:
         return int(args.func(args, settings))
     except FaqError as exc:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import LANGS, Knowledge
-from bot.matcher import Matcher
+from bot.matching.matcher import Matcher
 
 NEAR_IDENTICAL = 92.0
 

@@ -13,9 +13,20 @@ from dotenv import load_dotenv
 
 from bot.store.location import Location, PostgresUrl, parse_location
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FAQ = Path("knowledge/faq.yaml")
 DEFAULT_DB = Path("var/expo-bot.sqlite3")
+DEFAULT_CACHE = PROJECT_ROOT / "var" / "cache"
+DEFAULT_SEMANTIC = "use"
 DEFAULT_RELOAD_SECONDS = 2.0
+
+
+def parse_models(value: str) -> tuple[str, ...]:
+    """The embedding models an EXPO_BOT_SEMANTIC value names: "use", "e5", "use,e5"; "off": none."""
+    value = value.strip().lower()
+    if value in ("off", "none", "no", "false", "0", "lexical"):
+        return ()
+    return tuple(dict.fromkeys(p.strip() for p in value.replace("+", ",").split(",") if p.strip()))
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,8 @@ class Settings:
     admins: frozenset[int] = frozenset()
     salt: str = ""
     reload_seconds: float = DEFAULT_RELOAD_SECONDS  # how often the bot checks the FAQ; 0: never
+    semantic: tuple[str, ...] = parse_models(DEFAULT_SEMANTIC)  # embedding models; () is off
+    cache_dir: Path = DEFAULT_CACHE  # derived data kept between runs: vectors, built indexes
 
     @classmethod
     def from_env(cls, faq: Path | None = None) -> Settings:
@@ -48,6 +61,8 @@ class Settings:
             admins=admins,
             salt=os.environ.get("EXPO_BOT_SALT") or _salt_from(token),
             reload_seconds=_seconds(os.environ.get("EXPO_BOT_RELOAD_SECONDS", "")),
+            semantic=parse_models(os.environ.get("EXPO_BOT_SEMANTIC") or DEFAULT_SEMANTIC),
+            cache_dir=Path(os.environ.get("EXPO_BOT_CACHE") or DEFAULT_CACHE),
         )
 
     def secrets(self) -> frozenset[str]:

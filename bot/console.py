@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.matching.matcher import Matcher
 from bot.reload import LiveFaq
 from bot.replies import Reply, Responder
 from bot.text import Lang, detect_lang
@@ -38,7 +39,7 @@ def _indent(text: str, prefix: str = "") -> str:
     return "\n".join(prefix + line for line in text.splitlines() if line.strip())
 
 
-def render(reply: Reply, *, debug: bool = False) -> str:
+def render(reply: Reply) -> str:
     """A reply as console text: answer, quoted source with speaker, numbered suggestions."""
     parts = [_indent(reply.answer)]
     if reply.source is not None:
@@ -48,14 +49,37 @@ def render(reply: Reply, *, debug: bool = False) -> str:
         if reply.suggestion_kind != "did_you_mean":  # the answer already asks it
             parts.append(_SUGGESTION_TITLES[reply.suggestion_kind][reply.lang] + ":")
         parts.extend(f"  {i}. {s.question}" for i, s in enumerate(reply.suggestions, 1))
-    if debug:
-        parts.append(f"[debug] decision={reply.kind} score={reply.score:.1f}")
-        parts.extend(
-            f"[debug]   {c.entry_id:<28} score={c.score:5.1f} fuzzy={c.fuzzy:5.1f} "
-            f"coverage={c.coverage:.2f} conflict={c.conflict:.2f}  {c.variant}"
-            for c in reply.candidates
-        )
     return "\n".join(parts)
+
+
+# Features shown on the debug line of each candidate, most telling first.
+_DEBUG_FEATURES = ("fuzzy", "coverage", "dice", "novelty_source", "answer_e5", "answer_use")
+
+
+def render_debug(reply: Reply, matcher: Matcher) -> str:
+    """Each ranker's score and the confidence model's view of the top candidates."""
+    th = matcher.thresholds
+    models = ", ".join(m.key for m in matcher.models) or "off"
+    lines = [
+        f"[debug] decision={reply.kind} score={reply.score:.1f} semantic={models} "
+        f"answer at p≥{th.confidence:.2f}, partial at p≥{th.partial:.2f}"
+    ]
+    for e in matcher.explain(reply.candidates):
+        c = e.candidate
+        cosines = " ".join(
+            f"{m.key}={x:.3f}" for m, x in zip(matcher.models, c.cosines, strict=False)
+        )
+        guards = [f"conflict={c.conflict:.2f}"] if c.conflict > th.conflict else []
+        guards += [f"never answers {'/'.join(c.unanswered)}"] if c.unanswered else []
+        guards += [f"lacks “{c.missing}”"] if c.missing else []
+        shown = " ".join(f"{k}={e.features[k]:.2f}" for k in _DEBUG_FEATURES if k in e.features)
+        lines.append(
+            f"[debug]  {c.entry_id:<26} score={c.score:5.1f} lexical={c.lexical:5.1f} "
+            f"semantic={c.semantic:5.1f} {cosines} p={e.probability:.2f}"
+            + ("" if e.viable else " (ruled out)")
+        )
+        lines.append(f"[debug]      {shown}  {' '.join(guards)}  ~ {c.variant}")
+    return "\n".join(lines)
 
 
 def render_topics(responder: Responder, lang: Lang) -> str:
@@ -95,7 +119,7 @@ class ConsoleSession:
         if line:
             self.lang = detect_lang(line)
         self.last = responder.reply(line)
-        return render(self.last, debug=self.debug)
+        return self._render(self.last, responder)
 
     def _pick(self, index: int, responder: Responder) -> str:
         assert self.last is not None
@@ -108,7 +132,11 @@ class ConsoleSession:
         if reply is None:
             return f"1–{len(choices)}?"
         self.last = reply
-        return render(reply, debug=self.debug)
+        return self._render(reply, responder)
+
+    def _render(self, reply: Reply, responder: Responder) -> str:
+        text = render(reply)
+        return text + "\n" + render_debug(reply, responder.matcher) if self.debug else text
 
     def _reload_notice(self) -> str:
         result = self.live.refresh()

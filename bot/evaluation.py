@@ -7,18 +7,21 @@ answer text (a group that is a list passes when any alternative appears).
 
 from __future__ import annotations
 
-import math
+import functools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from bot.matcher import FEATURES, Matcher, Thresholds, viable
-from bot.replies import Responder
+from bot.matching import calibration
+from bot.matching.decision import FEATURES, Thresholds
+from bot.matching.matcher import Matcher
+from bot.replies import Reply, Responder
 
 Outcome = Literal["correct", "wrong_answer", "wrong_refusal"]
 OUT_KINDS = frozenset({"out", "near"})
@@ -108,13 +111,20 @@ def evaluate(responder: Responder, cases: Iterable[Case]) -> list[Result]:
         reply = responder.reply(case.question)
         outcome = judge(case, reply.matched, reply.answer)
         suggested = outcome == "wrong_refusal" and any(
-            (chosen := responder.reply_for_entry(s.id, reply.lang)) is not None
+            (chosen := responder.reply_for_entry(entry_id, reply.lang)) is not None
             and judge(case, True, chosen.answer) == "correct"
-            for s in reply.suggestions
-            if reply.suggestion_kind in ("did_you_mean", "closest")
+            for entry_id in offered(reply)
         )
         results.append(Result(case, outcome, reply.entry_id, reply.answer, reply.score, suggested))
     return results
+
+
+def offered(reply: Reply) -> list[str]:
+    """The entries a reply that is not an answer puts one tap (or no tap) away."""
+    shown = [reply.entry_id] if reply.kind == "partial" and reply.entry_id else []
+    if reply.suggestion_kind in ("did_you_mean", "closest"):
+        shown += [s.id for s in reply.suggestions]
+    return shown
 
 
 def summarise(results: Sequence[Result]) -> list[KindSummary]:
@@ -148,7 +158,7 @@ def render_text(results: Sequence[Result]) -> str:
             f"{s.kind:<13}{s.total:>6}{s.correct:>9}{s.wrong_answer:>7}{s.wrong_refusal:>9}"
             f"{s.rate:>8.1%}{s.suggested:>11}"
         )
-    lines.append("(suggested: refused, but one of the suggestions offered answers it)")
+    lines.append("(suggested: not answered, but an entry offered, or shown in part, answers it)")
     failures = [r for r in results if r.outcome != "correct"]
     if failures:
         lines.append("")
@@ -197,133 +207,54 @@ def to_json(results: Sequence[Result]) -> dict[str, Any]:
 
 # --- calibration ----------------------------------------------------------------------------------
 
-CONFLICTS = (0.2, 0.35, 0.5)
-MARGINS = (0.0, 3.0, 6.0)
-CONFIDENCES = tuple(round(0.3 + 0.01 * i, 2) for i in range(69))
-# A question that must not be answered must stay unanswered at a confidence this much lower too,
-# so the calibrated setting keeps a safety margin for near-misses it has never seen.
-SAFETY = 0.05
-# Answering wrongly is worse than refusing: in training a wrong answer weighs WRONG_COST times a
-# right one, and in choosing thresholds one wrong answer must buy PRICE_OF_WRONG right ones.
-WRONG_COST = 3.0
-PRICE_OF_WRONG = 10
+
+def calibrate(matcher: Matcher, cases: Sequence[Case]) -> calibration.Result:
+    """Fit the confidence model and thresholds of the matcher's mode on labelled questions."""
+    asked = calibration.ask(
+        matcher,
+        [(case.question, functools.partial(_right, case), case.expect is None) for case in cases],
+    )
+    return calibration.calibrate(matcher, asked)
 
 
-@dataclass(frozen=True)
-class Calibration:
-    thresholds: Thresholds
-    correct: int
-    wrong_answers: int
-    total: int
+def _right(case: Case, answer: str) -> bool:
+    return judge(case, True, answer) == "correct"
 
 
-@dataclass(frozen=True)
-class _Sample:
-    features: tuple[float, ...]
-    lead: float
-    right: bool  # answering with the top candidate would be correct
-    must_refuse: bool
-
-
-def train_logistic(
-    samples: Sequence[tuple[Sequence[float], bool]], iterations: int = 3000, rate: float = 0.5
-) -> tuple[tuple[float, ...], float]:
-    """Weights and bias of a logistic model, by gradient descent with a little L2 shrinkage."""
-    size = len(samples[0][0]) if samples else len(FEATURES)
-    weights, bias = [0.0] * size, 0.0
-    for _ in range(iterations):
-        grad, grad_bias = [0.0] * size, 0.0
-        for x, label in samples:
-            z = bias + sum(w * v for w, v in zip(weights, x, strict=True))
-            p = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-            d = (p - label) * (1.0 if label else WRONG_COST)
-            grad = [g + d * v for g, v in zip(grad, x, strict=True)]
-            grad_bias += d
-        n = max(len(samples), 1)
-        weights = [w - rate * (g / n + 1e-3 * w) for w, g in zip(weights, grad, strict=True)]
-        bias -= rate * grad_bias / n
-    return tuple(round(w, 3) for w in weights), round(bias, 3)
-
-
-def _cross_fit(
-    base: Thresholds, samples: Sequence[_Sample], folds: int = 5
-) -> tuple[Thresholds, list[float]]:
-    """A model averaged over folds, and each sample's probability from the fold that left it out.
-
-    Thresholds picked on those out-of-fold probabilities reflect questions the model was not
-    fitted on; averaging the fold models keeps the final model the one those thresholds suit.
-    """
-    probabilities = [0.0] * len(samples)
-    fitted: list[tuple[tuple[float, ...], float]] = []
-    for fold in range(folds):
-        train = [(s.features, s.right) for i, s in enumerate(samples) if i % folds != fold]
-        weights, bias = train_logistic(train)
-        fitted.append((weights, bias))
-        model = replace(base, weights=weights, bias=bias)
-        for i in range(fold, len(samples), folds):
-            probabilities[i] = model.probability(samples[i].features)
-    weights = tuple(round(sum(w) / folds, 3) for w in zip(*(f[0] for f in fitted), strict=True))
-    bias = round(sum(f[1] for f in fitted) / folds, 3)
-    return replace(base, weights=weights, bias=bias), probabilities
-
-
-def calibrate(matcher: Matcher, cases: Sequence[Case]) -> Calibration:
-    """Fit the confidence model and pick its thresholds on labelled questions.
-
-    For each conflict veto, a logistic model learns from the best viable candidate's features
-    whether answering with it would be right; then the confidence threshold and margin are the
-    ones with the fewest wrong answers (with a safety margin), then the most correct ones.
-    """
-    answers = {
-        (e.id, lang): e.answer(lang) for e in matcher.knowledge.entries for lang in ("zh", "en")
+def write_calibration(th: Thresholds, path: Path) -> str:
+    """Save thresholds as the section of their mode (semantic or lexical), keeping the other."""
+    section = "semantic" if th.models else "lexical"
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    kept: dict[str, dict[str, Any]] = {
+        name: Thresholds.from_mapping(data[name]).to_mapping()
+        for name in ("semantic", "lexical")
+        if isinstance(data, dict) and isinstance(data.get(name), dict)
     }
-    matches = [(case, matcher.match(case.question, limit=10)) for case in cases]
-    options: list[tuple[int, int, int, Thresholds]] = []  # gain, wrong, correct, thresholds
-    for conflict in CONFLICTS:
-        base = replace(matcher.thresholds, conflict=conflict)
-        samples: list[_Sample] = []
-        for case, match in matches:
-            if match.decision in ("out_of_scope", "empty"):
-                continue
-            ranked = viable(list(match.candidates), base)
-            if not ranked:
-                continue
-            ranked.sort(key=lambda c: c.score, reverse=True)
-            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-            top = ranked[0]
-            right = judge(case, True, answers.get((top.entry_id, match.lang), "")) == "correct"
-            samples.append(
-                _Sample(top.features(runner_up), top.score - runner_up, right, case.expect is None)
-            )
-        # Thresholds are chosen on out-of-fold probabilities: how the model does on questions
-        # it was not fitted on, which is what matters for questions nobody has asked yet.
-        model, probabilities = _cross_fit(base, samples)
-        for margin in MARGINS:
-            for confidence in CONFIDENCES:
-                wrong = correct = 0
-                for sample, p in zip(samples, probabilities, strict=True):
-                    if sample.lead < margin:
-                        continue
-                    floor = confidence - SAFETY if sample.must_refuse else confidence
-                    if p >= floor:
-                        wrong += not sample.right
-                        correct += sample.right
-                th = replace(model, margin=margin, confidence=confidence)
-                options.append((correct - PRICE_OF_WRONG * wrong, wrong, correct, th))
-    if not options:
-        return Calibration(matcher.thresholds, 0, 0, len(cases))
-    _, wrong, correct, th = max(options, key=lambda o: o[0])
-    refusals = sum(1 for case, _ in matches if case.expect is None)
-    return Calibration(th, correct + refusals - wrong, wrong, len(cases))
+    kept[section] = th.to_mapping()
+    head = (
+        "# Written by `expo-bot eval --calibrate --write`; rerun it after editing the FAQ.\n"
+        "# semantic: the thresholds and confidence model used with the embedding models listed;\n"
+        "# lexical: those used when the semantic ranker is off. Trees, one a line: [feature,\n"
+        "# threshold, left, right] nodes and [value] leaves, over the features\n"
+        f"# {', '.join(FEATURES)}.\n"
+    )
+    body = "".join(_section(name, kept[name]) for name in ("semantic", "lexical") if name in kept)
+    path.write_text(head + body, encoding="utf-8")
+    return section
 
 
-def write_thresholds(th: Thresholds, path: Path) -> None:
-    """Save calibrated thresholds next to the FAQ, where the matcher picks them up."""
-    lines = [
-        "# Written by `expo-bot eval --calibrate --write`; rerun it after editing the FAQ.",
-        f"# weights are for the features {', '.join(FEATURES)}.",
-    ]
-    for name in Thresholds.__dataclass_fields__:
-        value = getattr(th, name)
-        lines.append(f"{name}: {list(value) if isinstance(value, tuple) else value}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _section(name: str, values: dict[str, Any]) -> str:
+    """One section of the calibration file, its trees one JSON line each (quick to read)."""
+    trees = values.get("trees") or []
+    rest = {k: v for k, v in values.items() if k != "trees"}
+    text = yaml.safe_dump(
+        {name: rest}, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+    )
+    lines = "".join(f"    {json.dumps(tree, ensure_ascii=False)}\n" for tree in trees)
+    return text + ("  trees: |\n" + lines if lines else "  trees: []\n")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from bot.config import Settings
-from bot.matcher import Candidate
+from bot.matching.decision import Candidate
 from bot.replies import Reply
 from bot.store import MAX_CANDIDATES, MAX_QUERY_CHARS, EventLog, EventLogError
 from bot.text import Lang

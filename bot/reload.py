@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.knowledge import FaqError, Problem, load
-from bot.matcher import CALIBRATION_FILE
+from bot.matching.decision import CALIBRATION_FILE
 from bot.replies import Responder
 
 log = logging.getLogger(__name__)

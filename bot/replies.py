@@ -10,10 +10,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.knowledge import Entry, Knowledge
-from bot.matcher import Candidate, Decision, Match, Matcher
+from bot.matching.decision import Candidate, Decision, Partial
+from bot.matching.matcher import Match, Matcher
 from bot.text import Lang, detect_lang
 
 SuggestionKind = Literal["related", "did_you_mean", "closest", "examples", "none"]
+#: What a reply is, as `ask --json` reports it.
+ReplyKind = Literal["answer", "partial", "did_you_mean", "refuse", "out_of_scope", "empty"]
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,31 @@ class Reply:
 
     @property
     def matched(self) -> bool:
+        """Whether this is an answer; a partial reply is not."""
         return self.kind == "answer"
+
+    @property
+    def quoted(self) -> bool:
+        """Whether the reply quotes an entry's source: answers and partial replies do."""
+        return self.kind in ("answer", "partial") and self.source is not None
+
+    @property
+    def reply_kind(self) -> ReplyKind:
+        return "did_you_mean" if self.kind == "ambiguous" else self.kind
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `--jsonl` shape."""
         return {
             "query": self.query,
             "matched": self.matched,
-            "id": self.entry_id if self.matched else None,
+            "kind": self.reply_kind,
+            "id": self.entry_id if self.quoted else None,
             "score": self.score,
             "lang": self.lang,
             "answer": self.answer,
             "source": (
                 {"text": self.source.text, "speaker": self.source.speaker}
-                if self.matched and self.source
+                if self.quoted and self.source
                 else None
             ),
             "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
@@ -90,6 +104,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "zh": "请输入一个问题,例如:{example}",
         "en": "Please type a question, for example: {example}",
     },
+    "partial_word": {
+        "zh": "通报会没有提到“{detail}”。关于这个话题,通报会说的是:",
+        "en": "The briefing doesn't mention “{detail}”. What it does say on this:",
+    },
+    "partial_kind": {
+        "zh": "通报会没有说明{detail}。关于这个话题,通报会说的是:",
+        "en": "The briefing doesn't say {detail}. What it does say on this:",
+    },
     "closest": {"zh": "相近的问题:", "en": "Closest questions:"},
     "related": {"zh": "相关问题:", "en": "Related questions:"},
     "source": {"zh": "出处", "en": "Source"},
@@ -100,6 +122,25 @@ _SCOPE_WHAT: dict[str, dict[Lang, str]] = {
     "another event": {"zh": "另一个展会", "en": "another event"},
     "another edition": {"zh": "另一届展会", "en": "another edition"},
     "another year": {"zh": "另一年份", "en": "another year"},
+}
+
+
+# What a partial reply says the briefing does not give, by the kind of question asked.
+_KIND_DETAIL: dict[str, dict[Lang, str]] = {
+    "where": {"zh": "地点", "en": "where"},
+    "when": {"zh": "时间", "en": "when"},
+    "who": {"zh": "是谁", "en": "who"},
+    "count": {"zh": "具体数字", "en": "the number"},
+    "money": {"zh": "费用或金额", "en": "the cost or amount"},
+    "size": {"zh": "大小", "en": "the size"},
+    "list": {"zh": "完整名单", "en": "the full list"},
+    "which": {"zh": "具体是哪些", "en": "which ones"},
+    "name": {"zh": "名称", "en": "the name"},
+    "besides": {"zh": "其他还有哪些", "en": "which others"},
+    "breakdown": {"zh": "分项数字", "en": "the breakdown"},
+    "why": {"zh": "原因", "en": "why"},
+    "how": {"zh": "具体做法", "en": "how"},
+    "said": {"zh": "讲话的具体内容", "en": "what exactly was said"},
 }
 
 
@@ -144,6 +185,10 @@ class Responder:
             kind = match.reason.split(":", 1)[0]
             what = _SCOPE_WHAT.get(kind, {"zh": kind, "en": kind})[lang]
             return replace(base, answer=text("out_of_scope", lang, title=title, what=what))
+        if match.decision == "partial" and match.partial is not None:
+            partial = self._partial(match.partial, lang, match, base)
+            if partial is not None:
+                return partial
         if match.decision == "ambiguous":
             close = self._suggest(self.matcher.close_calls(match.candidates), lang)
             return replace(
@@ -156,6 +201,30 @@ class Responder:
         refusal = replace(base, answer=text("refuse", lang, title=title, topics=topics))
         near = self._suggest(self.matcher.suggestions(match), lang)
         return replace(refusal, suggestions=near, suggestion_kind="closest") if near else refusal
+
+    def _partial(self, about: Partial, lang: Lang, match: Match, base: Reply) -> Reply | None:
+        """What the briefing does say on the topic, after saying what it does not give."""
+        entry = self.knowledge.entry(about.entry_id)
+        if entry is None:
+            return None
+        details = [_KIND_DETAIL[k][lang] for k in about.kinds if k in _KIND_DETAIL]
+        if details:  # the kind of question says best what is missing: "where", "the cost"
+            lead = text("partial_kind", lang, detail=("、" if lang == "zh" else ", ").join(details))
+        else:
+            lead = text("partial_word", lang, detail=about.word)
+        others = tuple(
+            c for c in self.matcher.close_calls(match.candidates) if c.entry_id != entry.id
+        )
+        close = self._suggest(others, lang)
+        return replace(
+            base,
+            kind="partial",
+            answer=lead + ("" if lang == "zh" else " ") + entry.answer(lang),
+            entry_id=entry.id,
+            source=Source(entry.source.text, entry.source.speaker(lang)),
+            suggestions=close,
+            suggestion_kind="closest" if close else "none",
+        )
 
     def reply_for_entry(self, entry_id: str, lang: Lang, query: str = "") -> Reply | None:
         """The answer of a chosen entry, as when a suggestion is tapped."""

@@ -337,7 +337,8 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         (
             "money",
-            r"多少钱|价格|价钱|费用|收费|票价|花费|\bcosts?\b|\bprices?\b|\bfees?\b|\bcharge",
+            r"多少钱|价格|价钱|费用|收费|票价|花费|奖金|\bcosts?\b|\bprices?\b|\bfees?\b|\bcharge"
+            r"|\bprize money\b|\bhow much money\b",
         ),
         ("count", r"多长时间|多久|how long"),  # a duration is answered by a number of hours or days
         (
@@ -346,23 +347,46 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|what date"
             r"|which day|what day",
         ),
+        # Where from is an origin, not a place: 观众来自哪里 is answered by "102 countries".
+        ("origin", r"来自哪|从哪(?:里|儿)?来|哪里来|\bwhere\b.{0,40}\b(?:from)\b"),
+        # "Where does it show?" of an idea asks how it shows, not for a place.
+        (
+            "how",
+            r"(?:体现|表现|好|强)在哪(?:里|儿)?|在哪(?:些|个)?方面|哪(?:些|几个?)(?:方面|层面)",
+        ),
         (
             "where",
-            r"哪里|哪儿|在哪|什么地方|在哪个馆|哪个展馆|哪一馆|几号馆|地点|地址|位置|\bwhere\b"
-            r"|which hall",
+            r"哪里|哪儿|在哪(?!些|几)|什么地方|哪个展馆|哪一馆|几号馆|地点|地址|位置"
+            r"|\bwhere\b|which hall",
+        ),
+        # A share of a total that may only be given whole: 3049家展商里面,外国企业有多少家?
+        (
+            "breakdown",
+            # Not 各/分别: 新产品新技术各有多少项 asks two figures the entry may well give.
+            r"其中.{0,8}(?:多少|几)|(?:里面|里头|当中|之中).{0,8}(?:多少|几)|里有(?:多少|几)"
+            r"|\bof the \d[\d ]*\b|\bhow many of (?:the|them|those|these)\b|\brespectively\b"
+            r"|\bbroken down\b|\bbreakdown\b|\beach of\b",
         ),
         # Asking for names or a full list, where an entry may only give a count and one example.
-        ("besides", r"除了.{0,24}(?:还有|以外|之外)|\bbesides\b|\bother than\b|\bapart from\b"),
+        (
+            "besides",
+            r"除了.{0,24}(?:还有|以外|之外)(?:哪些|哪几|什么|谁)?|\bbesides\b|\bother than\b"
+            r"|\bapart from\b",
+        ),
         ("name", r"叫什么|名字|名称|姓名|\bname[sd]?\b|\bcalled\b"),
-        # A plain 哪些 is a general "what"; these ask for particular names, one by one.
+        # These ask for particular names, one by one.
         (
             "list",
-            r"哪两|哪三|哪几家|哪几个|分别是|都有谁|都是谁|具体是哪|which ones|which (?:two|three)",
+            r"哪两|哪三|哪几家|哪几个|分别是|都有谁|都是谁|具体是哪|which ones|which (?:two|three)"
+            r"|名单|列出|列一下|全部列|一一列|\blist\b",
         ),
+        # Which ones, of a kind: answered by entries that name them, not by those that count them.
+        ("which", r"哪些|哪几|\bwhich\b|\bwhat are the\b"),
         ("said", r"讲了|说了|讲话|致辞|发言内容|\bsay\b|\bsaid\b|\bspeech\b"),
         ("who", r"谁|哪位|什么人|\bwho\b|\bwhom\b"),
         ("size", r"多大|多少平方|占地|\bhow (?:big|large)\b|\bsize\b"),
-        ("why", r"为什么|为何|\bwhy\b"),
+        # 为何 ends a question as "what is" in formal Taiwan usage: 數量為何?
+        ("why", r"为什么|为何(?!$)|\bwhy\b"),
         ("how", r"怎么|怎样|如何|\bhow (?:do|does|did|can|could|to|should)\b"),
         ("count", r"多少|几|数量|总数|how many|how much|number of"),
     )
@@ -377,3 +401,35 @@ def question_types(text: str) -> frozenset[str]:
         if hits:
             found.add(kind)
     return frozenset(found)
+
+
+# --- showing a word of the question ---------------------------------------------------------
+
+#: Particles, pronouns, question and measure words: they carry the shape of a question, not its
+#: topic, so they are never the telling word it lacks, nor half of a word shown to the asker.
+FUNCTION_CHARS = frozenset(
+    "的了是在有和与及或吗呢吧啊么什哪几多少个家位项场名次这那其都也还就要会能可不没我你您他她它们"
+    "请问给把被从对向"
+)
+
+
+def word_around(text: str, unit: str) -> str:
+    """The word of a normalised text that an index unit stands for, for showing to the asker.
+
+    An English unit is a stemmed word: the word as written is returned. A Chinese unit is one
+    character, which alone reads oddly (金 of 奖金): it is shown with the neighbour that makes a
+    word, a function character (的, 有, 多少…) never being that neighbour.
+    """
+    if not unit:
+        return ""
+    if not CJK_RE.fullmatch(unit):
+        return next((w for w in _LATIN_WORD.findall(text) if stem(w) == unit), unit)
+    at = text.find(unit)
+    if at < 0:
+        return unit
+    before = text[at - 1] if at > 0 else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    for pair, neighbour in ((before + unit, before), (unit + after, after)):
+        if neighbour and CJK_RE.match(neighbour) and neighbour not in FUNCTION_CHARS:
+            return pair
+    return unit

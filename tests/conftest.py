@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import Knowledge, load
-from bot.matcher import Matcher
+from bot.matching.matcher import Matcher
 from bot.replies import Responder
 from bot.store import Location, PostgresUrl
 from tests.stores import PostgresServer, StoreKind, start_postgres
@@ -35,6 +35,12 @@ def knowledge() -> Knowledge:
 @pytest.fixture(scope="session")
 def matcher(knowledge: Knowledge) -> Matcher:
     return Matcher(knowledge)
+
+
+@pytest.fixture(scope="session")
+def lexical_matcher(knowledge: Knowledge) -> Matcher:
+    """The matcher as it runs when no embedding model can be loaded."""
+    return Matcher(knowledge, models=())
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from bot.matcher import Candidate, Decision
+from typing import Any
+
+from bot.matching.decision import Candidate, Decision
 from bot.replies import Reply
 from bot.text import Lang
 
 
-def candidate(entry_id: str, score: float) -> Candidate:
-    """A candidate with the given score; the matcher's other measurements zero."""
-    return Candidate(entry_id, score, fuzzy=0.0, coverage=0.0, dice=0.0, conflict=0.0, variant="")
+def candidate(entry_id: str, score: float, **evidence: Any) -> Candidate:
+    """A candidate with the given score; the matcher's other measurements zero unless given."""
+    values: dict[str, Any] = {
+        "fuzzy": 0.0,
+        "coverage": 0.0,
+        "dice": 0.0,
+        "conflict": 0.0,
+        "variant": "",
+        "lexical": score,
+        **evidence,
+    }
+    return Candidate(entry_id, score, **values)
 
 
 def reply(

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.console import ConsoleSession, render
+from bot.console import ConsoleSession, render, render_debug
 from bot.reload import LiveFaq
 from bot.replies import Responder
 
@@ -20,9 +20,12 @@ def test_render_shows_answer_source_and_numbered_suggestions(responder: Responde
     assert "  1. " in text
 
 
-def test_debug_lists_candidates(responder: Responder) -> None:
-    text = render(responder.reply("展商"), debug=True)
-    assert "[debug]" in text and "exhibitors" in text and "score=" in text
+def test_debug_shows_each_ranker_and_the_models_view(responder: Responder) -> None:
+    text = render_debug(responder.reply("展商"), responder.matcher)
+    assert text.startswith("[debug] decision=answer")
+    assert "exhibitors" in text and "lexical=" in text and "semantic=" in text and "p=" in text
+    partial = render_debug(responder.reply("优秀产品奖的奖金有多少?"), responder.matcher)
+    assert "never answers money" in partial and "(ruled out)" in partial
 
 
 def test_number_picks_a_suggestion(faq_copy: Path) -> None:

@@ -57,6 +57,7 @@ def test_json_shape(responder: Responder) -> None:
     assert set(answered) == {
         "query",
         "matched",
+        "kind",
         "id",
         "score",
         "lang",
@@ -65,7 +66,38 @@ def test_json_shape(responder: Responder) -> None:
         "suggestions",
     }
     assert answered["matched"] is True and answered["id"] == "exhibitors"
+    assert answered["kind"] == "answer"
     assert set(answered["source"]) == {"text", "speaker"}
     refused = responder.reply("明天会下雨吗?").to_json()
     assert refused["matched"] is False and refused["id"] is None and refused["source"] is None
+    assert refused["kind"] in ("refuse", "did_you_mean")
     assert all(set(s) == {"id", "question"} for s in refused["suggestions"])
+
+
+def test_json_kinds(responder: Responder) -> None:
+    kinds = {
+        q: responder.reply(q).to_json()["kind"]
+        for q in ("展商", "优秀产品奖的奖金有多少?", "广交会有多少展商?", "  ")
+    }
+    assert kinds == {
+        "展商": "answer",
+        "优秀产品奖的奖金有多少?": "partial",
+        "广交会有多少展商?": "out_of_scope",
+        "  ": "empty",
+    }
+
+
+def test_a_partial_reply_says_what_is_missing_and_quotes_what_is_there(
+    responder: Responder,
+) -> None:
+    reply = responder.reply("优秀产品奖的奖金有多少?")
+    assert reply.kind == "partial" and not reply.matched
+    assert reply.answer.startswith("通报会没有")
+    entry = responder.knowledge.entry("product_award")
+    assert entry is not None and reply.answer.endswith(entry.answer.zh)
+    assert reply.source is not None and reply.source.text == entry.source.text
+    shape = reply.to_json()
+    assert shape["matched"] is False and shape["id"] == "product_award" and shape["source"]
+
+    where = responder.reply("Which hall was the Chinese Academy of Sciences pavilion in?")
+    assert where.kind == "partial" and where.answer.startswith("The briefing doesn't say where")

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import telegram_render as render
 from bot.knowledge import Bilingual, Entry, Knowledge, Passage, Problem, Topic
-from bot.matcher import Candidate, Decision
+from bot.matching.decision import Candidate, Decision
 from bot.recorder import AskedQuestions, Lru
 from bot.replies import Reply, Source, Suggestion, SuggestionKind
 from bot.store import MAX_CANDIDATES, MAX_QUERY_CHARS, Stats

@@ -80,7 +80,13 @@ def test_question_types() -> None:
     assert question_types("how many exhibitors") == {"count"}
     assert question_types("除了商务部还有哪些单位") == {"besides"}
     assert question_types("展示5G的是哪两家企业") == {"list"}
-    assert question_types("有哪些服务") == frozenset()
+    assert question_types("有哪些服务") == {"which"}  # entries that give a list answer it
+    assert question_types("观众来自哪里") == {"origin"}  # not a place: 102 countries
+    assert question_types("where did the visitors come from") == {"origin"}
+    assert question_types("技术风向标体现在哪些展品上") == {"how"}  # not a place either
+    assert question_types("3049家展商里面外国企业有多少家") == {"breakdown"}
+    assert question_types("新产品新技术各有多少项") == {"count"}  # two figures, not a share
+    assert question_types("中科院专馆的主题为何") == frozenset()  # Taiwan "what is", not "why"
 
 
 def test_terms_hold_characters_bigrams_and_content_words() -> None:

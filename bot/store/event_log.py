@@ -40,7 +40,7 @@ from bot.store.sqlite import DEFAULT_BUSY_TIMEOUT_MS, SqliteBackend
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.matcher import Candidate
+    from bot.matching.decision import Candidate
     from bot.replies import Reply
     from bot.text import Lang
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 if TYPE_CHECKING:
-    from bot.matcher import Candidate
+    from bot.matching.decision import Candidate
     from bot.replies import Reply
 
 EventKind = Literal[

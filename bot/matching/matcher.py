@@ -1,0 +1,210 @@
+"""The matcher: one FAQ's rankers and guards, and `match`, which runs them in order.
+
+    question → scope gate → repair → lexical and semantic rankers → decision
+
+Everything is built once per FAQ version and never changes, so a reload swaps a whole new
+Matcher in between two messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge import Knowledge
+from bot.matching import decision
+from bot.matching.cache import digest
+from bot.matching.decision import (
+    CALIBRATION_FILE,
+    Calibration,
+    Candidate,
+    Decision,
+    Partial,
+    Thresholds,
+)
+from bot.matching.lexical import LexicalEvidence, LexicalIndex
+from bot.matching.repair import Canon, Repairer, english_words
+from bot.matching.scope import ScopeGate
+from bot.matching.semantic import TOP_K, Model, SemanticIndex, SemanticScores
+from bot.matching.shared import shared_cache, shared_models
+from bot.text import Lang, detect_lang, fold, normalise, word_around
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's verdict on one question."""
+
+    query: str
+    normalised: str
+    lang: Lang
+    decision: Decision
+    candidates: tuple[Candidate, ...] = ()
+    reason: str = ""  # why it is out of scope
+    partial: Partial | None = None  # what a partial reply is about
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class Matcher:
+    """The rankers and guards of one FAQ; immutable once built."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        thresholds: Thresholds | None = None,
+        *,
+        models: Sequence[Model] | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        models = tuple(shared_models() if models is None else models)
+        if thresholds is None:
+            calibration = Calibration.load(knowledge.path.parent / CALIBRATION_FILE)
+            models = _calibrated(models, calibration)
+            thresholds = calibration.for_models([m.key for m in models])
+        self.models = models
+        self.thresholds = thresholds
+        th = thresholds
+        self._gate = ScopeGate(knowledge.scope)
+        self.prepare = Canon(knowledge)
+        self.lexical = _lexical_index(knowledge, self.prepare, th)
+        texts = [t for e in knowledge.entries for t in (*e.keywords, e.answer.en)]
+        texts += [q for e in knowledge.entries for qs in e.questions.values() for q in qs]
+        texts += [w for group in knowledge.synonyms for w in group]
+        wordlike = {*self.lexical.keywords}
+        wordlike |= {normalise(w) for group in knowledge.synonyms for w in group}
+        # 高交汇 → 高交会, and 广交汇 → 广交会, which the scope gate then refuses.
+        wordlike |= {normalise(n) for n in (*knowledge.scope.names, *knowledge.scope.other_events)}
+        self.repair = Repairer(
+            self.prepare, self.lexical.df, sorted(english_words(texts)), wordlike
+        )
+        self.semantic: SemanticIndex | None = None
+        if self.models:
+            weights = th.model_weights if len(th.model_weights) == len(self.models) else ()
+            self.semantic = SemanticIndex(
+                knowledge.entries, self.models, weights or [1.0] * len(self.models)
+            )
+        self._ids = [e.id for e in knowledge.entries]
+
+    def match(self, query: str, limit: int = 5) -> Match:
+        """Decide how to reply to a question: answer, partial, "did you mean", or refuse."""
+        lang = detect_lang(query)
+        prepared = self.prepare(query)
+        reason = self._gate.reason(fold(query))
+        repaired = self.repair(prepared) if not reason else prepared
+        # A typo can hide another event's name (广交汇); look again once it is repaired.
+        reason = reason or self._gate.reason(repaired)
+        if reason:
+            return Match(query, prepared, lang, "out_of_scope", reason=reason)
+        if not repaired:
+            return Match(query, repaired, lang, "empty")
+        th = self.thresholds
+        ranked = decision.with_confidence(self.rank(query, repaired), th)
+        verdict = decision.decide(ranked, th)
+        about = decision.partial(ranked, th) if verdict == "partial" else None
+        return Match(query, repaired, lang, verdict, tuple(ranked[:limit]), partial=about)
+
+    def rank(self, query: str, repaired: str) -> list[Candidate]:
+        """The candidates for a question: the lexical pool and the semantic top entries."""
+        terms = self.lexical.query(repaired)
+        pool = self.lexical.pool(terms)
+        scores = self.semantic.scores(query, detect_lang(query)) if self.semantic else None
+        if scores is not None:
+            pool += scores.top(TOP_K)
+        return [self._candidate(ev, scores, repaired) for ev in self.lexical.score(terms, pool)]
+
+    def _candidate(
+        self, ev: LexicalEvidence, scores: SemanticScores | None, text: str
+    ) -> Candidate:
+        lw = self.thresholds.lexical_weight
+        semantic = float(scores.fused[ev.entry]) if scores is not None else 0.0
+        score = lw * ev.score + (1 - lw) * semantic if scores is not None else ev.score
+        return Candidate(
+            self._ids[ev.entry],
+            round(score, 2),
+            ev.fuzzy,
+            ev.coverage,
+            ev.dice,
+            ev.conflict,
+            ev.variant,
+            anchored=ev.anchored,
+            novelty=ev.novelty,
+            novelty_source=ev.novelty_source,
+            missing=word_around(text, ev.missing),
+            unanswered=tuple(sorted(ev.unanswered)),
+            lexical=ev.score,
+            semantic=round(semantic, 2),
+            cosines=tuple(round(float(c), 4) for c in scores.cosines[:, ev.entry])
+            if scores is not None
+            else (),
+            fits=tuple((name, round(float(v[ev.entry]), 3)) for name, v in scores.fits.items())
+            if scores is not None
+            else (),
+        )
+
+    def explain(self, candidates: Sequence[Candidate]) -> list[decision.Explanation]:
+        """What the confidence model sees in each candidate (for `chat --debug`)."""
+        return decision.explain(candidates, self.thresholds)
+
+    def close_calls(self, candidates: Sequence[Candidate]) -> tuple[Candidate, ...]:
+        """Candidates good enough to offer as "did you mean"."""
+        return decision.close_calls(candidates, self.thresholds)
+
+    def suggestions(self, match: Match) -> tuple[Candidate, ...]:
+        """Up to three entries worth suggesting for a question."""
+        return decision.suggestions(match.candidates, self.thresholds)
+
+
+_WARNED: set[tuple[str, ...]] = set()
+
+
+def _calibrated(models: tuple[Model, ...], calibration: Calibration) -> tuple[Model, ...]:
+    """The models, if the confidence model was fitted with them; else none, with one warning.
+
+    Trees fitted on one model's similarities would misjudge another's, and the lexical ones have
+    never seen any: matching lexically is the honest fallback until `eval --calibrate` is rerun.
+    """
+    names = tuple(m.key for m in models)
+    if not models or names == calibration.semantic.models:
+        return models
+    if names not in _WARNED:
+        _WARNED.add(names)
+        fitted = ", ".join(calibration.semantic.models) or "no model"
+        log.warning(
+            "calibration.yaml was fitted for %s, not %s: matching lexically until "
+            "`expo-bot eval --calibrate --write` is run with these models",
+            fitted,
+            ", ".join(names),
+        )
+    return ()
+
+
+def _code_version() -> str:
+    """A digest of the code that builds the lexical index: a cached index outlives neither."""
+    from bot import text
+    from bot.matching import lexical, patterns, repair, scope
+
+    sources = (Path(str(m.__file__)).read_bytes() for m in (text, lexical, patterns, repair, scope))
+    return digest(b"".join(sources).decode("utf-8", "replace"))
+
+
+_CODE_VERSION = _code_version()
+
+
+def _lexical_index(knowledge: Knowledge, prepare: Canon, th: Thresholds) -> LexicalIndex:
+    """The FAQ's lexical index, from the cache when this FAQ and this code built it before."""
+    content = repr((knowledge.entries, knowledge.synonyms, knowledge.scope))
+    key = digest(f"{_CODE_VERSION} {th.fuzzy_weight} {th.dice_weight} {content}")
+    cache = shared_cache()
+    index = cache.get(key, LexicalIndex)
+    if index is None:
+        index = LexicalIndex(
+            knowledge.entries, prepare, fuzzy_weight=th.fuzzy_weight, dice_weight=th.dice_weight
+        )
+        cache.put(key, index)
+    return index
