@@ -60,11 +60,11 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
     responder = _responder(settings)
+    if args.conversation and not args.jsonl:
+        print("expo-bot ask: --conversation reads lines: use it with --jsonl", file=sys.stderr)
+        return 2
     if args.jsonl:
-        for line in sys.stdin:
-            reply = responder.reply(line.rstrip("\r\n"))
-            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=False)
-        sys.stdout.flush()
+        _ask_lines(responder, conversation=args.conversation)
         return 0
     question = " ".join(args.question)
     if not question.strip():
@@ -80,12 +80,34 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _ask_lines(responder: Responder, *, conversation: bool) -> None:
+    """One JSON reply per stdin line; in a conversation, each line follows the one before it,
+    and a blank line starts a new conversation and prints nothing."""
+    from bot.conversation import reply_in_context, turn_of
+
+    last = None
+    for raw in sys.stdin:
+        line = raw.rstrip("\r\n")
+        if not conversation:
+            reply = responder.reply(line)
+        elif not line.strip():
+            last = None
+            continue
+        else:
+            reply = reply_in_context(responder, line, last)
+            last = turn_of(responder, reply)
+        print(json.dumps(reply.to_json(), ensure_ascii=False), flush=False)
+    sys.stdout.flush()
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """Open the interactive console."""
     from bot.console import run_console
     from bot.reload import LiveFaq
 
-    return run_console(LiveFaq(settings.faq), debug=args.debug)
+    return run_console(
+        LiveFaq(settings.faq), debug=args.debug, context_seconds=settings.context_seconds
+    )
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,11 +117,23 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.replies import Responder
 
     try:
-        cases = [case for path in args.files for case in evaluation.load_cases(Path(path))]
+        paths = [Path(p) for p in args.files]
+        dialogues = [p for p in paths if evaluation.is_conversations(p)]
+        conversations = [c for p in dialogues for c in evaluation.load_conversations(p)]
+        cases = [c for p in paths if p not in dialogues for c in evaluation.load_cases(p)]
     except evaluation.CaseFileError as exc:
         print(f"expo-bot eval: {exc}", file=sys.stderr)
         return 2
     knowledge = load(settings.faq)
+    if conversations and not args.calibrate:
+        print(
+            evaluation.render_conversations(
+                evaluation.evaluate_conversations(Responder(knowledge), conversations)
+            )
+        )
+        if not cases:
+            return 0
+        print()
     if args.calibrate:
         return _calibrate(args, settings, Matcher(knowledge), cases)
     results = evaluation.evaluate(Responder(knowledge), cases)
@@ -200,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--json", action="store_true", help="print the reply as JSON")
     mode.add_argument(
         "--jsonl", action="store_true", help="read questions from stdin, JSON lines out"
+    )
+    p.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with --jsonl: each line follows the one before it; a blank line starts anew",
     )
 
     p = add("check", cmd_check, "validate the FAQ file")

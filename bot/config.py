@@ -19,6 +19,7 @@ DEFAULT_DB = Path("var/expo-bot.sqlite3")
 DEFAULT_CACHE = PROJECT_ROOT / "var" / "cache"
 DEFAULT_SEMANTIC = "use"
 DEFAULT_RELOAD_SECONDS = 2.0
+DEFAULT_CONTEXT_SECONDS = 600.0
 
 
 def parse_models(value: str) -> tuple[str, ...]:
@@ -42,6 +43,7 @@ class Settings:
     reload_seconds: float = DEFAULT_RELOAD_SECONDS  # how often the bot checks the FAQ; 0: never
     semantic: tuple[str, ...] = parse_models(DEFAULT_SEMANTIC)  # embedding models; () is off
     cache_dir: Path = DEFAULT_CACHE  # derived data kept between runs: vectors, built indexes
+    context_seconds: float = DEFAULT_CONTEXT_SECONDS  # a conversation's memory for follow-ups
 
     @classmethod
     def from_env(cls, faq: Path | None = None) -> Settings:
@@ -61,6 +63,9 @@ class Settings:
             admins=admins,
             salt=os.environ.get("EXPO_BOT_SALT") or _salt_from(token),
             reload_seconds=_seconds(os.environ.get("EXPO_BOT_RELOAD_SECONDS", "")),
+            context_seconds=_seconds(
+                os.environ.get("EXPO_BOT_CONTEXT_SECONDS", ""), DEFAULT_CONTEXT_SECONDS
+            ),
             semantic=parse_models(os.environ.get("EXPO_BOT_SEMANTIC") or DEFAULT_SEMANTIC),
             cache_dir=Path(os.environ.get("EXPO_BOT_CACHE") or DEFAULT_CACHE),
         )
@@ -80,10 +85,10 @@ def _salt_from(token: str) -> str:
     return hmac.new(token.encode(), b"expo-bot asker salt", hashlib.sha256).hexdigest()
 
 
-def _seconds(value: str) -> float:
+def _seconds(value: str, default: float = DEFAULT_RELOAD_SECONDS) -> float:
     """A non-negative number of seconds; the default when empty or not a number."""
     try:
         seconds = float(value)
     except ValueError:
-        return DEFAULT_RELOAD_SECONDS
-    return max(seconds, 0.0) if math.isfinite(seconds) else DEFAULT_RELOAD_SECONDS
+        return default
+    return max(seconds, 0.0) if math.isfinite(seconds) else default

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.conversation import DEFAULT_SECONDS, Contexts, converse, turn_of
 from bot.matching.matcher import Matcher
 from bot.reload import LiveFaq
 from bot.replies import Reply, Responder
@@ -41,7 +42,8 @@ def _indent(text: str, prefix: str = "") -> str:
 
 def render(reply: Reply) -> str:
     """A reply as console text: answer, quoted source with speaker, numbered suggestions."""
-    parts = [_indent(reply.answer)]
+    parts = [reply.understood_note] if reply.understood else []
+    parts.append(_indent(reply.answer))
     if reply.source is not None:
         parts.append(f"  — {_SOURCE[reply.lang]}: {reply.source.speaker}")
         parts.append(_indent(f"“{reply.source.text}”", "    "))
@@ -92,14 +94,24 @@ def render_topics(responder: Responder, lang: Lang) -> str:
     return "\n".join(lines)
 
 
+_CONVERSATION = "console"  # one conversation per console session
+
+
 class ConsoleSession:
     """The state of one console conversation: the last suggestions and the language in use."""
 
-    def __init__(self, live: LiveFaq, *, debug: bool = False) -> None:
+    def __init__(
+        self, live: LiveFaq, *, debug: bool = False, context_seconds: float = DEFAULT_SECONDS
+    ) -> None:
         self.live = live
         self.debug = debug
         self.lang: Lang = "zh"
         self.last: Reply | None = None
+        self.contexts = Contexts(context_seconds, self._topics)
+
+    def _topics(self, entry_id: str) -> tuple[str, ...]:
+        # Read from the FAQ in use now: it may have been reloaded since the conversation began.
+        return self.live.current.topics(entry_id)
 
     def handle(self, line: str) -> str | None:
         """The console's answer to one input line; None means quit."""
@@ -118,7 +130,7 @@ class ConsoleSession:
             return self._pick(int(line) - 1, responder)
         if line:
             self.lang = detect_lang(line)
-        self.last = responder.reply(line)
+        self.last = converse(responder, self.contexts, _CONVERSATION, line)
         return self._render(self.last, responder)
 
     def _pick(self, index: int, responder: Responder) -> str:
@@ -131,6 +143,7 @@ class ConsoleSession:
         )
         if reply is None:
             return f"1–{len(choices)}?"
+        self.contexts.keep(_CONVERSATION, turn_of(responder, reply))
         self.last = reply
         return self._render(reply, responder)
 
@@ -164,9 +177,11 @@ def _setup_readline() -> Callable[[], None]:
     return save
 
 
-def run_console(live: LiveFaq, *, debug: bool = False) -> int:
+def run_console(
+    live: LiveFaq, *, debug: bool = False, context_seconds: float = DEFAULT_SECONDS
+) -> int:
     """The interactive loop; Ctrl-D, Ctrl-C and /quit all leave cleanly."""
-    session = ConsoleSession(live, debug=debug)
+    session = ConsoleSession(live, debug=debug, context_seconds=context_seconds)
     title = live.current.knowledge.title
     interactive = sys.stdin.isatty()
     save_history = _setup_readline() if interactive else (lambda: None)

@@ -62,27 +62,56 @@ class CaseFileError(ValueError):
     """A question file that cannot be read or has the wrong shape."""
 
 
-def load_cases(path: Path) -> list[Case]:
-    """Read a question file; raise CaseFileError with a one-line reason if it is malformed."""
+def _read(path: Path) -> Any:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CaseFileError(f"{path}: {exc}".splitlines()[0]) from exc
+
+
+def _case(item: Any, kind: str, where: str) -> Case:
+    if not isinstance(item, dict) or not isinstance(item.get("q"), str):
+        raise CaseFileError(f"{where} needs a text 'q'")
+    expect = item.get("expect")
+    groups = None
+    if expect is not None:
+        groups = tuple(
+            tuple(str(a) for a in g) if isinstance(g, list) else (str(g),) for g in expect
+        )
+    return Case(str(item.get("kind", kind)), item["q"], groups)
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Read a question file; raise CaseFileError with a one-line reason if it is malformed."""
+    data = _read(path)
     raw = data.get("cases") if isinstance(data, dict) else None
     if not isinstance(raw, list):
         raise CaseFileError(f"{path}: expected a top-level 'cases:' list")
-    cases = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict) or not isinstance(item.get("q"), str):
-            raise CaseFileError(f"{path}: case {i} needs a text 'q'")
-        expect = item.get("expect")
-        groups = None
-        if expect is not None:
-            groups = tuple(
-                tuple(str(a) for a in g) if isinstance(g, list) else (str(g),) for g in expect
-            )
-        cases.append(Case(str(item.get("kind", "?")), item["q"], groups))
-    return cases
+    return [_case(item, "?", f"{path}: case {i}") for i, item in enumerate(raw)]
+
+
+def is_conversations(path: Path) -> bool:
+    """Whether a question file holds conversations (`conversations:`) rather than `cases:`."""
+    data = _read(path)
+    return isinstance(data, dict) and "conversations" in data
+
+
+def load_conversations(path: Path) -> list[list[Case]]:
+    """Read a conversations file: `conversations: [{kind, turns: [{q, expect}]}]`."""
+    data = _read(path)
+    raw = data.get("conversations") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        raise CaseFileError(f"{path}: expected a top-level 'conversations:' list")
+    out = []
+    for i, conversation in enumerate(raw):
+        turns = conversation.get("turns") if isinstance(conversation, dict) else None
+        if not isinstance(turns, list) or not turns:
+            raise CaseFileError(f"{path}: conversation {i} needs a list of 'turns'")
+        kind = str(conversation.get("kind", "?"))
+        out.append(
+            [_case(t, kind, f"{path}: conversation {i}, turn {j}") for j, t in enumerate(turns)]
+        )
+    return out
 
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
@@ -203,6 +232,64 @@ def to_json(results: Sequence[Result]) -> dict[str, Any]:
             if r.outcome != "correct"
         ],
     }
+
+
+# --- conversations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """One turn of a conversation, judged."""
+
+    conversation: int
+    turn: int  # 0 for the opening question
+    result: Result
+    understood: str
+
+
+def evaluate_conversations(
+    responder: Responder, conversations: Sequence[Sequence[Case]]
+) -> list[TurnResult]:
+    """Ask each conversation's turns in order, each read in the light of the one before."""
+    from bot.conversation import reply_in_context, turn_of
+
+    out = []
+    for c, turns in enumerate(conversations):
+        last = None
+        for t, case in enumerate(turns):
+            reply = reply_in_context(responder, case.question, last)
+            last = turn_of(responder, reply)
+            outcome = judge(case, reply.matched, reply.answer)
+            result = Result(case, outcome, reply.entry_id, reply.answer, reply.score)
+            out.append(TurnResult(c, t, result, reply.understood))
+    return out
+
+
+def render_conversations(results: Sequence[TurnResult]) -> str:
+    """Opening questions and follow-ups, answerable and not, counted apart; every failure."""
+    lines = [f"{'turns':<26}{'total':>6}{'correct':>9}{'wrong':>7}{'refused':>9}{'rate':>8}"]
+    groups = (
+        ("opening questions", [r for r in results if r.turn == 0]),
+        ("follow-ups, answerable", [r for r in results if r.turn and r.result.case.expect]),
+        ("follow-ups, not covered", [r for r in results if r.turn and not r.result.case.expect]),
+    )
+    for label, rs in groups:
+        correct = sum(r.result.outcome == "correct" for r in rs)
+        wrong = sum(r.result.outcome == "wrong_answer" for r in rs)
+        refused = sum(r.result.outcome == "wrong_refusal" for r in rs)
+        rate = correct / len(rs) if rs else 1.0
+        lines.append(f"{label:<26}{len(rs):>6}{correct:>9}{wrong:>7}{refused:>9}{rate:>8.1%}")
+    failures = [r for r in results if r.result.outcome != "correct"]
+    if failures:
+        lines += ["", f"failures ({len(failures)}):"]
+        for r in failures:
+            label = "WRONG ANSWER" if r.result.outcome == "wrong_answer" else "REFUSED"
+            read = f" (read as {r.understood!r})" if r.understood else ""
+            lines.append(
+                f"  #{r.conversation} turn {r.turn} {label} {r.result.case.question!r}{read} -> "
+                f"{r.result.entry_id} expect={_show_expect(r.result.case)}"
+            )
+    return "\n".join(lines)
 
 
 # --- calibration ----------------------------------------------------------------------------------

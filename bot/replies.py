@@ -6,13 +6,14 @@ but nothing of Telegram or the console, which only render what it returns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.knowledge import Entry, Knowledge
 from bot.matching.decision import Candidate, Decision, Partial
 from bot.matching.matcher import Match, Matcher
-from bot.text import Lang, detect_lang
+from bot.text import Lang, detect_lang, normalise
 
 SuggestionKind = Literal["related", "did_you_mean", "closest", "examples", "none"]
 #: What a reply is, as `ask --json` reports it.
@@ -49,6 +50,14 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     suggestion_kind: SuggestionKind = "none"
     candidates: tuple[Candidate, ...] = ()
+    understood: str = ""  # the question a follow-up was read as (那观众呢 → 本届高交会有多少家观众)
+
+    @property
+    def understood_note(self) -> str:
+        """How a follow-up was read, for the user to see: (观众有多少?); "" for other replies."""
+        if not self.understood:
+            return ""
+        return f"({self.understood.rstrip('?？')}?)"
 
     @property
     def matched(self) -> bool:
@@ -80,6 +89,7 @@ class Reply:
                 else None
             ),
             "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
+            "understood": self.understood or None,
         }
 
 
@@ -155,6 +165,11 @@ class Responder:
     def __init__(self, knowledge: Knowledge, matcher: Matcher | None = None) -> None:
         self.knowledge = knowledge
         self.matcher = matcher or Matcher(knowledge)
+        self._topics = {e.id: _topic_words(e, knowledge.synonyms) for e in knowledge.entries}
+
+    def topics(self, entry_id: str) -> tuple[str, ...]:
+        """Words that name what an entry is about: its keywords and their synonyms."""
+        return self._topics.get(entry_id, ())
 
     def reply(self, query: str, lang: Lang | None = None) -> Reply:
         """The reply to a free-text question."""
@@ -275,3 +290,13 @@ class Responder:
 
     def lang_of(self, query: str) -> Lang:
         return detect_lang(query)
+
+
+def _topic_words(entry: Entry, synonyms: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """The entry's keywords in the FAQ's order (the first names it), then their synonyms."""
+    keys = {normalise(k) for k in entry.keywords}
+    words = dict.fromkeys(entry.keywords)
+    for group in synonyms:
+        if keys & {normalise(w) for w in group}:
+            words.update(dict.fromkeys(group))
+    return tuple(words)

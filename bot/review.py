@@ -59,6 +59,7 @@ class QuestionGroup:
     count: int  # times asked
     askers: int  # distinct askers (0 when askers are not recorded)
     examples: tuple[str, ...]  # distinct phrasings, most asked first
+    understood: tuple[str, ...]  # for each example, the question a follow-up was read as, or ""
     refused: int
     ambiguous: int  # answered with "did you mean"
     out_of_scope: int
@@ -166,7 +167,9 @@ def group_questions(
     cache: dict[str, str] = {}
     by_norm: dict[str, list[Event]] = {}
     for event in events:
-        by_norm.setdefault(_norm(event.query, cache), []).append(event)
+        # A follow-up is grouped by what it was read as: 那观众呢 means as many things as there
+        # were questions before it.
+        by_norm.setdefault(_norm(event.understood or event.query, cache), []).append(event)
     order = sorted(by_norm, key=lambda n: (-len(by_norm[n]), -_latest(by_norm[n]).timestamp(), n))
 
     placed: list[str] = []  # every phrasing placed so far
@@ -233,7 +236,7 @@ def disliked_entries(events: Iterable[Event]) -> list[EntryFeedback]:
                 down=len(down),
                 up=len(rated) - len(down),
                 askers=len({e.asker for e in down if e.asker}),
-                examples=tuple(_wording(evs) for evs in ranked[:EXAMPLES]),
+                examples=tuple(_wording(evs)[0] for evs in ranked[:EXAMPLES]),
                 last_down=_latest(down),
             )
         )
@@ -274,9 +277,9 @@ def _top(events: Sequence[Event]) -> str | None:
     return None
 
 
-def _wording(events: Sequence[Event]) -> str:
-    """The most common way a phrasing was typed, whitespace collapsed."""
-    typed = Counter(" ".join(e.query.split()) for e in events)
+def _wording(events: Sequence[Event]) -> tuple[str, str]:
+    """The most common way a phrasing was typed, whitespace collapsed, with what it was read as."""
+    typed = Counter((" ".join(e.query.split()), e.understood) for e in events)
     return typed.most_common(1)[0][0]
 
 
@@ -288,10 +291,12 @@ def _group(phrasings: list[list[Event]], chosen: Counter[str]) -> QuestionGroup:
         for c in event.candidates:
             best[c.entry_id] = max(best.get(c.entry_id, c.score), c.score)
     closest = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:CLOSEST]
+    wordings = [_wording(evs) for evs in phrasings[:EXAMPLES]]
     return QuestionGroup(
         count=len(events),
         askers=len({e.asker for e in events if e.asker}),
-        examples=tuple(_wording(evs) for evs in phrasings[:EXAMPLES]),
+        examples=tuple(typed for typed, _ in wordings),
+        understood=tuple(read for _, read in wordings),
         refused=kinds["refuse"],
         ambiguous=kinds["ambiguous"],
         out_of_scope=kinds["out_of_scope"],
@@ -405,7 +410,10 @@ def _askers(n: int) -> str:
 
 
 def _examples(group: QuestionGroup) -> str:
-    return " · ".join(_quote(q) for q in group.examples)
+    return " · ".join(
+        _quote(q) + (f" (read as {_quote(read)})" if read else "")
+        for q, read in zip(group.examples, group.understood, strict=True)
+    )
 
 
 def _render_group(n: int, group: QuestionGroup) -> list[str]:
@@ -442,6 +450,7 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
             "count": g.count,
             "askers": g.askers,
             "examples": list(g.examples),
+            "understood": [read or None for read in g.understood],
             "refused": g.refused,
             "ambiguous": g.ambiguous,
             "out_of_scope": g.out_of_scope,

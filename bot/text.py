@@ -78,6 +78,22 @@ _CANTONESE = {
     "边年": "哪年",
     "邊年": "哪年",
     "搞": "办",
+    # 边个 is "who" alone but "which" before a noun (边个馆 is which hall, not whose).
+    "边个馆": "哪个馆",
+    "邊個館": "哪个馆",
+    "边个展": "哪个展",
+    "邊個展": "哪个展",
+    "边个国家": "哪个国家",
+    "邊個國家": "哪个国家",
+    "边个地方": "哪个地方",
+    "邊個地方": "哪个地方",
+    "边几": "哪几",
+    "邊幾": "哪几",
+    "幾耐": "多久",
+    "几耐": "多久",
+    "仲有": "还有",
+    "傾": "谈",
+    "倾": "谈",
 }
 _CANTONESE_RE = re.compile(
     "|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)) + r"|(?<![關关聯联])係"
@@ -433,3 +449,12 @@ def word_around(text: str, unit: str) -> str:
         if neighbour and CJK_RE.match(neighbour) and neighbour not in FUNCTION_CHARS:
             return pair
     return unit
+
+
+def question_spans(text: str) -> list[str]:
+    """The phrases of a normalised question that say what it asks for: 几点, 在哪里, how many."""
+    found: list[str] = []
+    for _, pattern in _QUESTION_TYPES:
+        found.extend(m.group(0) for m in pattern.finditer(text))
+        text = pattern.sub(" ", text)
+    return found

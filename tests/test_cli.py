@@ -80,6 +80,26 @@ def test_ask_jsonl_keeps_order_and_survives_any_line(run: Run) -> None:
         assert row["lang"] in ("zh", "en") and isinstance(row["score"], float | int)
 
 
+def test_ask_jsonl_conversation_reads_follow_ups_and_a_blank_line_starts_anew(run: Run) -> None:
+    lines = ["本届高交会有多少家展商?", "那观众呢?", "", "那观众呢?"]
+    code, out, _ = run("ask", "--jsonl", "--conversation", stdin="\n".join(lines) + "\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["query"] for r in rows] == [
+        "本届高交会有多少家展商?",
+        "那观众呢?",
+        "那观众呢?",
+    ]
+    assert rows[0]["understood"] is None
+    assert rows[1]["matched"] and rows[1]["id"] == "visitors"
+    assert rows[1]["understood"] == "本届高交会有多少家观众"
+    assert not rows[2]["matched"] and rows[2]["understood"] is None  # nothing came before
+
+
+def test_ask_conversation_needs_jsonl(run: Run) -> None:
+    code, _, err = run("ask", "--conversation", "那观众呢")
+    assert code == 2 and "--jsonl" in err
+
+
 def test_eval_prints_per_kind_figures_and_failures(run: Run, tmp_path: Path) -> None:
     cases = tmp_path / "cases.yaml"
     cases.write_text(

@@ -39,6 +39,21 @@ def test_number_picks_a_suggestion(faq_copy: Path) -> None:
     assert session.handle("9") == "1–3?" or "?" in (session.handle("99") or "")
 
 
+def test_a_follow_up_says_how_it_was_read(faq_copy: Path) -> None:
+    session = ConsoleSession(LiveFaq(faq_copy))
+    session.handle("翻译中心提供什么语言?")
+    out = session.handle("收费吗?")
+    assert out is not None and out.startswith("(翻译中心收费吗?)\n") and "免费" in out
+    assert "(" not in (session.handle("本届高交会有多少家展商?") or "").splitlines()[0]
+
+
+def test_follow_ups_can_be_turned_off(faq_copy: Path) -> None:
+    session = ConsoleSession(LiveFaq(faq_copy), context_seconds=0)
+    session.handle("翻译中心提供什么语言?")
+    out = session.handle("收费吗?")
+    assert out is not None and "翻译中心收费吗" not in out
+
+
 def test_commands(faq_copy: Path) -> None:
     session = ConsoleSession(LiveFaq(faq_copy))
     assert "/topics" in (session.handle("/help") or "")

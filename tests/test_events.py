@@ -282,6 +282,57 @@ def test_a_choice_written_late_does_not_undo_a_later_one(store: Location) -> Non
         assert fresh.lang_of(7) == stale.lang_of(7) == "zh"
 
 
+# --- conversation contexts ------------------------------------------------------------------------
+
+
+def test_a_context_is_shared_by_every_instance_and_keyed_by_a_hash(store: Location) -> None:
+    one, two = EventLog.open(store, salt=SALT), EventLog.open(store, salt=SALT)
+    try:
+        assert two.context_of(-1001234, 600) is None
+        assert one.save_context(-1001234, '{"q": "展商多少"}', 600)
+        assert two.context_of(-1001234, 600) == '{"q": "展商多少"}'
+        assert two.save_context(-1001234, '{"q": "观众多少"}', 600)  # the latest wins
+        assert one.context_of(-1001234, 600) == '{"q": "观众多少"}'
+        assert one.save_context(-1001234, None, 600)  # forgotten
+        assert two.context_of(-1001234, 600) is None
+        assert one.context_of(42, 600) is None
+    finally:
+        one.close()
+        two.close()
+    assert not one.save_context(5, "{}", 600)  # closed: refused quietly
+    assert "1001234" not in json.dumps(rows(store, "contexts"))
+
+
+def test_a_context_expires_and_expired_ones_are_deleted(store: Location) -> None:
+    clock = Clock()
+    with EventLog.open(store, salt=SALT, clock=clock) as log:
+        assert log.save_context(1, '{"q": "a"}', 600)
+        clock.now = T0 + timedelta(minutes=9)
+        assert log.context_of(1, 600) == '{"q": "a"}'
+        clock.now = T0 + timedelta(minutes=11)
+        assert log.context_of(1, 600) is None
+        log._swept_at = -1e9  # as if the last sweep was long ago
+        assert log.save_context(2, '{"q": "b"}', 600)
+    assert [r["turn"] for r in rows(store, "contexts")] == ['{"q": "b"}']
+
+
+def test_without_salt_no_context_is_kept(store: Location) -> None:
+    with EventLog.open(store) as log:
+        assert not log.keeps_contexts
+        assert not log.save_context(1, "{}", 600)
+        assert log.context_of(1, 600) is None
+    assert rows(store, "contexts") == []
+
+
+def test_the_question_a_follow_up_was_read_as_is_recorded(store: Location) -> None:
+    from dataclasses import replace
+
+    with EventLog.open(store, salt=SALT) as log:
+        log.record_reply(replace(reply("那观众呢?"), understood="本届高交会有多少家观众"))
+        log.record_reply(reply("展商多少"))
+        assert [e.understood for e in log.events()] == ["本届高交会有多少家观众", ""]
+
+
 # --- outages --------------------------------------------------------------------------------------
 
 

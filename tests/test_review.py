@@ -43,6 +43,7 @@ def event(
     entry_id: str | None = None,
     at: datetime = T0,
     lang: str = "zh",
+    understood: str = "",
 ) -> Event:
     return Event(
         id=next(_ids),
@@ -54,6 +55,7 @@ def event(
         score=None,
         candidates=tuple(ScoredEntry(e, s) for e, s in candidates),
         asker=asker,
+        understood=understood,
     )
 
 
@@ -186,6 +188,21 @@ def test_taps_count_for_the_question_they_were_offered_for() -> None:
     groups = group_questions(asked, taps=taps)
     assert groups[0].chosen == (("visitors", 2), ("countries", 1))
     assert groups[1].chosen == ()
+
+
+def test_follow_ups_are_grouped_and_shown_by_what_they_were_read_as() -> None:
+    events = [
+        event("那中科院呢?", understood="中科院专馆在几号馆"),
+        event("中科院呢", understood="中科院专馆在几号馆"),
+        event("那中科院呢?", understood="中科院有多少项成果"),  # after another question
+        event("中科院专馆在几号馆?"),  # typed whole, it asks what the first two were read as
+    ]
+    groups = group_questions(events)
+    assert [g.count for g in groups] == [3, 1]
+    assert groups[0].understood[0] == "中科院专馆在几号馆"
+    text = render_text(build_report(events, Stats.empty(T0), since=T0))
+    assert '"那中科院呢?" (read as "中科院专馆在几号馆")' in text
+    assert '"那中科院呢?" (read as "中科院有多少项成果")' in text
 
 
 def test_disliked_entries() -> None:

@@ -35,6 +35,7 @@ from bot.store.model import (
     NewEvent,
     Stats,
     event_of,
+    storable,
 )
 from bot.store.sqlite import DEFAULT_BUSY_TIMEOUT_MS, SqliteBackend
 
@@ -50,8 +51,8 @@ RETRY_SECONDS: Final = 2.0  # between attempts to reach a database that is away
 _QUIET_AFTER: Final = 10  # failures logged one by one; after that every 100th
 
 INSERT_EVENT: Final = (
-    "INSERT INTO events (ts, kind, query, lang, entry_id, score, candidates, asker)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (ts, kind, query, lang, entry_id, score, candidates, asker, understood)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # A choice written late (after an outage) must not undo a later one made elsewhere meanwhile.
 UPSERT_LANG: Final = (
@@ -61,8 +62,16 @@ UPSERT_LANG: Final = (
 )
 SELECT_LANG: Final = "SELECT lang FROM lang_choices WHERE user_key = ?"
 SELECT_EVENTS: Final = (
-    "SELECT id, ts, kind, query, lang, entry_id, score, candidates, asker FROM events"
+    "SELECT id, ts, kind, query, lang, entry_id, score, candidates, asker, understood FROM events"
 )
+UPSERT_CONTEXT: Final = (
+    "INSERT INTO contexts (chat_key, turn, ts) VALUES (?, ?, ?)"
+    " ON CONFLICT (chat_key) DO UPDATE SET turn = excluded.turn, ts = excluded.ts"
+)
+SELECT_CONTEXT: Final = "SELECT turn FROM contexts WHERE chat_key = ? AND ts >= ?"
+DELETE_CONTEXT: Final = "DELETE FROM contexts WHERE chat_key = ?"
+DELETE_EXPIRED_CONTEXTS: Final = "DELETE FROM contexts WHERE ts < ?"
+SWEEP_SECONDS: Final = 60.0  # expired contexts are deleted at most this often
 
 
 def _utcnow() -> datetime:
@@ -102,6 +111,7 @@ class EventLog:
         self._closed = False
         self._warned_salt = False
         self._warned_full = False
+        self._swept_at = 0.0  # when expired contexts were last deleted (monotonic time)
 
     @classmethod
     def open(
@@ -294,6 +304,51 @@ class EventLog:
                 self._note_full()
                 return False
             return self._written()
+
+    def save_context(self, chat: object, turn: str | None, keep_seconds: float) -> bool:
+        """Keep a conversation's last turn (JSON; None forgets it) for every instance, and delete
+        contexts older than keep_seconds; False without a salt or while the database is away.
+
+        Not buffered like events: a context is worth only as long as the conversation, so during
+        an outage the caller keeps it in memory instead.
+        """
+        key = self._hasher.context_key(chat)
+        if key is None:
+            return False
+        now = self._clock().timestamp()
+        with self._lock:
+            if self._closed or self._monotonic() < self._retry_at:
+                return False
+            sql = self._backend.dialect.sql
+            try:
+                self._ensure_ready()
+                with self._backend.transaction() as cursor:
+                    if turn is None:
+                        cursor.execute(sql(DELETE_CONTEXT), (key,))
+                    else:
+                        cursor.execute(sql(UPSERT_CONTEXT), (key, storable(turn), now))
+                    if self._monotonic() - self._swept_at >= SWEEP_SECONDS:
+                        cursor.execute(sql(DELETE_EXPIRED_CONTEXTS), (now - keep_seconds,))
+                        self._swept_at = self._monotonic()
+            except Exception as exc:
+                self._failed(exc)
+                return False
+        return True
+
+    def context_of(self, chat: object, keep_seconds: float) -> str | None:
+        """A conversation's last turn (JSON), unless older than keep_seconds; None if none (or no
+        salt). EventLogError if the database cannot be reached."""
+        key = self._hasher.context_key(chat)
+        if key is None:
+            return None
+        since = self._clock().timestamp() - keep_seconds
+        rows = self._query(SELECT_CONTEXT, (key, since))
+        return str(rows[0][0]) if rows else None
+
+    @property
+    def keeps_contexts(self) -> bool:
+        """Whether contexts can be kept here at all: they are keyed by a salted hash."""
+        return bool(self._hasher)
 
     def _record(self, make: Callable[[datetime], NewEvent]) -> bool:
         with self._lock:

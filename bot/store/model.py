@@ -64,6 +64,7 @@ class Event:
     score: float | None
     candidates: tuple[ScoredEntry, ...]
     asker: str | None  # the keyed hash, or None
+    understood: str = ""  # the question a follow-up was read as, or ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class NewEvent:
     score: float | None
     candidates: str  # JSON
     asker: str | None
+    understood: str = ""
 
     @classmethod
     def of(
@@ -91,6 +93,7 @@ class NewEvent:
         score: float | None = None,
         candidates: Sequence[Candidate] = (),
         asker: str | None = None,
+        understood: str = "",
     ) -> NewEvent:
         """The row for one event, its text made storable everywhere."""
         return cls(
@@ -102,6 +105,7 @@ class NewEvent:
             score=None if score is None else float(score),
             candidates=candidates_json(candidates),
             asker=asker,
+            understood=storable(understood)[:MAX_QUERY_CHARS],
         )
 
     def row(self) -> tuple[object, ...]:
@@ -115,6 +119,7 @@ class NewEvent:
             self.score,
             self.candidates,
             self.asker,
+            self.understood,
         )
 
     @classmethod
@@ -129,6 +134,7 @@ class NewEvent:
             score=float(reply.score),
             candidates=reply.candidates,
             asker=asker,
+            understood=reply.understood,
         )
 
 
@@ -235,6 +241,10 @@ class Hasher:
         """The key of a /lang choice: another personalisation, so it matches no asker hash."""
         return self._digest(user, b"expo-bot-lang")
 
+    def context_key(self, chat: object) -> str | None:
+        """The key of a conversation's context: the chat, or the chat and user in groups."""
+        return self._digest(chat, b"expo-bot-chat")
+
     def _digest(self, user: object, person: bytes) -> str | None:
         if user is None or not self._key:
             return None
@@ -279,7 +289,7 @@ def parse_candidates(text: str) -> tuple[ScoredEntry, ...]:
 
 def event_of(row: Sequence[Any]) -> Event:
     """An Event from a row of `SELECT_EVENTS`."""
-    id_, ts, kind, query, lang, entry_id, score, candidates, asker = row
+    id_, ts, kind, query, lang, entry_id, score, candidates, asker, understood = row
     return Event(
         id=int(id_),
         at=datetime.fromtimestamp(float(ts), UTC),
@@ -290,4 +300,5 @@ def event_of(row: Sequence[Any]) -> Event:
         score=None if score is None else float(score),
         candidates=parse_candidates(str(candidates)),
         asker=None if asker is None else str(asker),
+        understood=str(understood or ""),
     )

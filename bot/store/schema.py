@@ -26,12 +26,23 @@ Read = Callable[[str, Sequence[object]], list[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column added to an existing table, unless it is there already: SQLite has no
+    `ADD COLUMN IF NOT EXISTS`, and a migration must be safe to apply twice."""
+
+    table: str
+    name: str
+    definition: str  # e.g. "TEXT NOT NULL DEFAULT ''"
+
+
+@dataclass(frozen=True)
 class Migration:
     """One step of the schema; statements may use {id} and {real} (see `Dialect.ddl`)."""
 
     version: int
     name: str
     statements: tuple[str, ...]
+    columns: tuple[Column, ...] = ()
 
 
 MIGRATIONS: Final = (
@@ -64,6 +75,20 @@ MIGRATIONS: Final = (
                 ts       {real} NOT NULL    -- when it was chosen: the latest choice wins
             )""",
         ),
+    ),
+    Migration(
+        3,
+        "conversation contexts",
+        (
+            """CREATE TABLE IF NOT EXISTS contexts (
+                chat_key TEXT PRIMARY KEY,  -- keyed hash of the chat (and user, in groups)
+                turn     TEXT NOT NULL,     -- JSON: the last question as understood, its entry
+                ts       {real} NOT NULL    -- when it was asked: older than the expiry is gone
+            )""",
+            "CREATE INDEX IF NOT EXISTS contexts_ts ON contexts (ts)",
+        ),
+        # The question a follow-up was read as (那观众呢 → 观众有多少), for the review.
+        (Column("events", "understood", "TEXT NOT NULL DEFAULT ''"),),
     ),
 )
 
@@ -110,6 +135,13 @@ def upgrade(backend: Backend) -> tuple[Migration, ...]:
         for migration in todo:
             for statement in migration.statements:
                 cursor.execute(dialect.ddl(statement), ())
+            read = _reader(cursor)
+            for column in migration.columns:
+                if not read(dialect.sql(dialect.column_exists), (column.table, column.name)):
+                    cursor.execute(
+                        f"ALTER TABLE {column.table} ADD COLUMN {column.name} {column.definition}",
+                        (),
+                    )
             cursor.execute(
                 dialect.sql(_RECORD_VERSION), (migration.version, migration.name, time.time())
             )

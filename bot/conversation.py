@@ -1,0 +1,193 @@
+"""Replies in the context of a conversation: a follow-up is read as the question it stands for.
+
+`reply_in_context` asks `bot.followup` what a message means after the last turn, has the
+`Responder` reply to that question with every guard in place, and says so in `Reply.understood`.
+`Contexts` keeps each conversation's last turn for a while: in the event store, so that any
+instance continues the conversation, and in memory (the console, or while the store is away).
+Nothing here knows of Telegram.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.followup import Reading, Turn, read
+from bot.replies import Reply, Responder
+from bot.text import Lang
+
+if TYPE_CHECKING:
+    from bot.store import EventLog
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SECONDS = 600.0  # how long a conversation's last turn is remembered
+MEMORY_SIZE = 10_000  # conversations remembered at once; the least recent are forgotten
+
+
+def reply_in_context(responder: Responder, message: str, last: Turn | None) -> Reply:
+    """The reply to message, read in the light of the conversation's last turn.
+
+    A message the bot answers on its own is answered as it is. Otherwise, a follow-up (那观众呢,
+    它们…, 其中…, 收费吗, "and what time?") is answered as the question it stands for, with every
+    guard in place; a fragment, a pronoun or bare question words always are, even when the
+    message alone would match something (中科院呢 alone is the CAS pavilion).
+    """
+    reading: Reading | None = read(message, last, responder.knowledge.scope.names)
+    alone = responder.reply(message)
+    if reading is None or alone.kind in ("empty", "out_of_scope"):
+        return (
+            alone  # nothing to read into 🎉, and 去年呢 is about another fair whatever came before
+        )
+    if reading.alone is not None and alone.matched:
+        return alone
+    lang = responder.lang_of(message)  # a Chinese follow-up gets a Chinese reply
+    readings = [(q, responder.reply(q, lang)) for q in reading.questions]
+    # Each reading passed every guard on its own; an answer beats an honest partial reply,
+    # which beats the likeliest reading's refusal.
+    question, reply = next(
+        (r for r in readings if r[1].matched),
+        next((r for r in readings if r[1].kind == "partial"), readings[0]),
+    )
+    return replace(reply, query=message, understood=question)
+
+
+def turn_of(responder: Responder, reply: Reply) -> Turn | None:
+    """What the next message may follow up on; None after a reply to nothing (empty input)."""
+    if reply.kind == "empty":
+        return None
+    entry = reply.entry_id if reply.kind in ("answer", "partial") else None
+    question = reply.understood or reply.query
+    return Turn(question, entry, responder.topics(entry) if entry else (), reply.lang)
+
+
+class Memory:
+    """The last turn of each conversation, kept `seconds` (0: not at all), thread-safe."""
+
+    def __init__(
+        self,
+        seconds: float = DEFAULT_SECONDS,
+        size: int = MEMORY_SIZE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.seconds = seconds
+        self._size = size
+        self._clock = clock
+        self._turns: OrderedDict[str, tuple[float, Turn]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Turn | None:
+        """The conversation's last turn, unless it is older than `seconds`."""
+        kept = self.get_at(key)
+        return kept[1] if kept else None
+
+    def get_at(self, key: str) -> tuple[float, Turn] | None:
+        """The conversation's last turn and when it was kept (`clock` time), if not expired."""
+        with self._lock:
+            kept = self._turns.get(key)
+            if kept is None:
+                return None
+            if self._clock() - kept[0] > self.seconds:
+                del self._turns[key]
+                return None
+            return kept
+
+    def put(self, key: str, turn: Turn | None) -> None:
+        """Remember turn as the conversation's last (None forgets it)."""
+        with self._lock:
+            self._turns.pop(key, None)
+            if turn is None or self.seconds <= 0:
+                return
+            self._turns[key] = (self._clock(), turn)
+            while len(self._turns) > self._size:
+                self._turns.popitem(last=False)
+
+
+def turn_json(turn: Turn, at: float) -> str:
+    """A turn as stored: its topics are the entry's, read again from the FAQ when loaded."""
+    return json.dumps(
+        {"q": turn.question, "entry": turn.entry_id, "lang": turn.lang, "at": at},
+        ensure_ascii=False,
+    )
+
+
+def turn_from_json(text: str, topics: Callable[[str], tuple[str, ...]]) -> tuple[float, Turn]:
+    """A stored turn and when it was kept; ValueError if it is not one."""
+    data = json.loads(text)
+    entry = data.get("entry")
+    lang: Lang = "en" if data.get("lang") == "en" else "zh"
+    entry_id = str(entry) if entry else None
+    words = topics(entry_id) if entry_id else ()
+    return float(data["at"]), Turn(str(data["q"]), entry_id, words, lang)
+
+
+class Contexts:
+    """Each conversation's last turn, kept `seconds` (0: not at all).
+
+    With a store that can keep them (a salt is set), turns are written there too, so another
+    instance behind the same load balancer continues the conversation; the newer of the store's
+    and this instance's memory wins, so a turn taken while the store was away still counts.
+    Writes and reads of the store block: the Telegram bot calls these off its event loop.
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        topics: Callable[[str], tuple[str, ...]],
+        store: EventLog | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.seconds = seconds
+        self._topics = topics
+        self._store = store if store is not None and store.keeps_contexts else None
+        self._memory = Memory(seconds, clock=clock)
+        self._clock = clock
+
+    @property
+    def enabled(self) -> bool:
+        return self.seconds > 0
+
+    def last(self, key: str) -> Turn | None:
+        """The conversation's last turn, if it is recent enough."""
+        if not self.enabled:
+            return None
+        mine = self._memory.get_at(key)
+        shared = self._stored(key)
+        newest = max((k for k in (mine, shared) if k), key=lambda k: k[0], default=None)
+        return newest[1] if newest else None
+
+    def keep(self, key: str, turn: Turn | None) -> None:
+        """Remember turn as the conversation's last (None forgets it)."""
+        if not self.enabled:
+            return
+        self._memory.put(key, turn)
+        if self._store is not None:
+            text = turn_json(turn, self._clock()) if turn else None
+            self._store.save_context(key, text, self.seconds)
+
+    def _stored(self, key: str) -> tuple[float, Turn] | None:
+        if self._store is None:
+            return None
+        from bot.store import EventLogError
+
+        try:
+            text = self._store.context_of(key, self.seconds)
+            return turn_from_json(text, self._topics) if text else None
+        except EventLogError:
+            return None  # the store is away: this instance's memory carries on
+        except (ValueError, KeyError, TypeError):
+            log.warning("a stored conversation context could not be read; starting afresh")
+            return None
+
+
+def converse(responder: Responder, contexts: Contexts, key: str, message: str) -> Reply:
+    """The reply to message in its conversation, which it then continues."""
+    reply = reply_in_context(responder, message, contexts.last(key))
+    contexts.keep(key, turn_of(responder, reply))
+    return reply

@@ -1,0 +1,157 @@
+"""Replies in context: follow-ups answered through every guard, questions of their own untouched,
+and each conversation's last turn kept in memory and in the store, for a while."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import evaluation
+from bot.conversation import Contexts, converse, reply_in_context, turn_from_json, turn_json
+from bot.followup import Turn
+from bot.replies import Reply, Responder
+from bot.store import EventLog
+from tests.stores import SqliteOutage
+
+DATA = Path(__file__).parent / "data"
+SALT = "test-salt"
+
+
+def ask(responder: Responder, *messages: str) -> list[Reply]:
+    """Each message in turn, in one conversation; the replies."""
+    contexts = Contexts(600, responder.topics)
+    return [converse(responder, contexts, "chat", m) for m in messages]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "entry", "needle"),
+    [
+        ("本届高交会有多少家展商?", "那观众呢?", "visitors", "59.2"),
+        ("翻译中心提供什么语言?", "收费吗?", "translation_service", "免费"),
+        ("Where was the press briefing held?", "And what time?", "briefing_time", "15"),
+        (
+            "本届高交会有多少家海内外创新载体参展?",
+            "它们带来了多少家企业?",
+            "innovation_carriers",
+            "329",
+        ),
+    ],
+)
+def test_a_follow_up_is_answered_as_the_question_it_stands_for(
+    responder: Responder, first: str, then: str, entry: str, needle: str
+) -> None:
+    _, reply = ask(responder, first, then)
+    assert reply.kind == "answer" and reply.entry_id == entry
+    assert needle in reply.answer
+    assert reply.understood and reply.query == then
+    assert reply.to_json()["understood"] == reply.understood
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("商务部专馆在几号馆?", "中科院呢?"),  # CAS's hall is not given: never its theme
+        ("本届高交会有多少家展商?", "去年呢?"),  # another year
+        ("优秀产品奖有多少个项目获得?", "奖金多少?"),  # the prize money is not given
+    ],
+)
+def test_the_guards_judge_the_rebuilt_question(responder: Responder, first: str, then: str) -> None:
+    alone = responder.reply(then)
+    _, reply = ask(responder, first, then)
+    assert not reply.matched
+    if then == "中科院呢?":
+        assert alone.matched and alone.entry_id == "cas_pavilion"  # what it means alone
+        assert reply.understood == "中科院专馆在几号馆"
+    if then == "奖金多少?":
+        assert reply.kind == "partial" and reply.entry_id == "product_award"
+
+
+def test_questions_of_their_own_are_answered_as_they_are(responder: Responder) -> None:
+    cases = evaluation.load_cases(DATA / "heldout-questions.yaml")
+    lasts = [
+        None,
+        Turn("本届高交会有多少家展商?", "exhibitors", responder.topics("exhibitors")),
+        Turn("商务部专馆在几号馆?", "mofcom_pavilion", responder.topics("mofcom_pavilion")),
+        Turn("Where was the press briefing held?", "briefing_venue", (), "en"),
+    ]
+    changed = []
+    for case in cases:
+        alone = responder.reply(case.question)
+        if not alone.matched:
+            continue
+        for last in lasts:
+            reply = reply_in_context(responder, case.question, last)
+            if (reply.entry_id, reply.kind) != (alone.entry_id, alone.kind):
+                changed.append((case.question, last and last.question, reply.entry_id))
+    assert changed == []
+
+
+def test_a_blank_or_empty_message_ends_nothing_and_is_not_a_turn(responder: Responder) -> None:
+    contexts = Contexts(600, responder.topics)
+    converse(responder, contexts, "c", "本届高交会有多少家展商?")
+    assert converse(responder, contexts, "c", "   ").kind == "empty"
+    assert contexts.last("c") is None
+
+
+# --- keeping contexts ---------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+TURN = Turn("本届高交会有多少家展商", "exhibitors", ("展商",))
+
+
+def topics(entry_id: str) -> tuple[str, ...]:
+    return ("展商",) if entry_id == "exhibitors" else ()
+
+
+def test_a_context_expires() -> None:
+    clock = Clock()
+    contexts = Contexts(600, topics, clock=clock)
+    contexts.keep("c", TURN)
+    clock.now += 599
+    assert contexts.last("c") == TURN
+    clock.now += 2
+    assert contexts.last("c") is None
+
+
+def test_zero_seconds_turns_follow_ups_off(responder: Responder) -> None:
+    contexts = Contexts(0, responder.topics)
+    _, then = (converse(responder, contexts, "c", m) for m in ("展商有多少?", "那观众呢?"))
+    assert contexts.last("c") is None
+    assert not then.understood
+
+
+def test_another_instance_continues_the_conversation(tmp_path: Path) -> None:
+    db = tmp_path / "events.sqlite3"
+    with EventLog.open(db, salt=SALT) as one, EventLog.open(db, salt=SALT) as two:
+        Contexts(600, topics, one).keep("chat 7", TURN)
+        assert Contexts(600, topics, two).last("chat 7") == TURN  # topics read from the FAQ
+
+
+def test_while_the_store_is_away_the_instance_remembers(tmp_path: Path) -> None:
+    db = tmp_path / "events.sqlite3"
+    with EventLog.open(db, salt=SALT, retry_seconds=0, busy_timeout_ms=50) as log:
+        contexts = Contexts(600, topics, log)
+        outage = SqliteOutage(db)
+        outage.begin()
+        try:
+            contexts.keep("c", TURN)
+            assert contexts.last("c") == TURN
+        finally:
+            outage.end()
+
+
+def test_a_stored_turn_reads_back_and_garbage_is_no_turn(tmp_path: Path) -> None:
+    assert turn_from_json(turn_json(TURN, 5.0), topics) == (5.0, TURN)
+    db = tmp_path / "events.sqlite3"
+    with EventLog.open(db, salt=SALT) as log:
+        log.save_context("c", "not json", 600)
+        assert Contexts(600, topics, log).last("c") is None
