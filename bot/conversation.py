@@ -49,12 +49,14 @@ def reply_in_context(responder: Responder, message: str, last: Turn | None) -> R
         return alone
     lang = responder.lang_of(message)  # a Chinese follow-up gets a Chinese reply
     readings = [(q, responder.reply(q, lang)) for q in reading.questions]
+    answered = next((r for r in readings if r[1].matched), None)
+    if answered is None and not reading.decides:
+        # The message names something of its own (what is the weather tomorrow?): only an
+        # answer in context would beat reading it alone, never a partial reply in context.
+        return alone
     # Each reading passed every guard on its own; an answer beats an honest partial reply,
     # which beats the likeliest reading's refusal.
-    question, reply = next(
-        (r for r in readings if r[1].matched),
-        next((r for r in readings if r[1].kind == "partial"), readings[0]),
-    )
+    question, reply = answered or next((r for r in readings if r[1].kind == "partial"), readings[0])
     return replace(reply, query=message, understood=question)
 
 
@@ -153,31 +155,40 @@ class Contexts:
     def enabled(self) -> bool:
         return self.seconds > 0
 
-    def last(self, key: str) -> Turn | None:
-        """The conversation's last turn, if it is recent enough."""
+    def last(self, key: str, store: EventLog | None = None) -> Turn | None:
+        """The conversation's last turn, if it is recent enough: the newer of what this
+        instance remembers and what the store (this one's, or `store`) holds."""
         if not self.enabled:
             return None
         mine = self._memory.get_at(key)
-        shared = self._stored(key)
+        shared = self._stored(key, store or self._store)
         newest = max((k for k in (mine, shared) if k), key=lambda k: k[0], default=None)
         return newest[1] if newest else None
 
     def keep(self, key: str, turn: Turn | None) -> None:
-        """Remember turn as the conversation's last (None forgets it)."""
-        if not self.enabled:
-            return
-        self._memory.put(key, turn)
+        """Remember turn as the conversation's last (None forgets it), here and in the store."""
+        self.remember(key, turn)
         if self._store is not None:
-            text = turn_json(turn, self._clock()) if turn else None
-            self._store.save_context(key, text, self.seconds)
+            self.save(key, turn, self._store)
 
-    def _stored(self, key: str) -> tuple[float, Turn] | None:
-        if self._store is None:
+    def remember(self, key: str, turn: Turn | None) -> None:
+        """Remember turn in this instance's memory only."""
+        if self.enabled:
+            self._memory.put(key, turn)
+
+    def save(self, key: str, turn: Turn | None, store: EventLog) -> None:
+        """Write turn to the store only (the Telegram bot does so after the reply has gone)."""
+        if self.enabled and store.keeps_contexts:
+            text = turn_json(turn, self._clock()) if turn else None
+            store.save_context(key, text, self.seconds)
+
+    def _stored(self, key: str, store: EventLog | None) -> tuple[float, Turn] | None:
+        if store is None or not store.keeps_contexts:
             return None
         from bot.store import EventLogError
 
         try:
-            text = self._store.context_of(key, self.seconds)
+            text = store.context_of(key, self.seconds)
             return turn_from_json(text, self._topics) if text else None
         except EventLogError:
             return None  # the store is away: this instance's memory carries on

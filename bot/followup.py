@@ -214,7 +214,9 @@ def _subjects(previous: str, topic: str, last: Turn, lang: Lang) -> list[str]:
     else:
         rest = "".join(rest.split())
     own = next((fold(w) for w in last.topics if bool(CJK_RE.search(w)) == (lang == "zh")), "")
-    return [s for s in dict.fromkeys((topic, rest, own)) if s]
+    named = [s for s in dict.fromkeys((topic, rest, own)) if s]
+    # An English follow-up to a Chinese question names the topic in English, or not at all.
+    return named if lang == "zh" else [s for s in named if not CJK_RE.search(s)]
 
 
 def _topic_in(previous: str, last: Turn) -> str:

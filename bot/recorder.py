@@ -33,6 +33,7 @@ REF_BYTES = 6  # random bytes of a question's ref: 8 characters of callback_data
 MAX_PENDING_WRITES = 1000  # events waiting for a slow database; more are dropped, with a warning
 LANGS_MEMORY = 4096  # /lang choices this instance took, remembered for when the store is away
 LANG_WAIT_SECONDS = 0.5  # how long a reply may wait for the store to say which language
+MAX_PENDING_CONTEXTS = 10_000  # conversations whose last turn waits to be written; oldest go
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -119,6 +120,10 @@ class Recorder:
         self._log: EventLog | None = None
         self._worker: ThreadPoolExecutor | None = None
         self._queue: deque[Callable[[EventLog], object]] = deque()
+        # Only a conversation's latest turn is worth writing: one pending write per conversation,
+        # kept apart from the events so that they never crowd each other out.
+        self._contexts: OrderedDict[str, Callable[[EventLog], object]] = OrderedDict()
+        self._reader: ThreadPoolExecutor | None = None
         self._draining = False
         self._retry: asyncio.TimerHandle | None = None
         self._langs: Lru[int, Lang] = Lru(LANGS_MEMORY)
@@ -139,6 +144,7 @@ class Recorder:
         if self._settings is None or self._worker is not None:
             return
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="event-log")
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="event-log-read")
         self._log = await self._run(EventLog.from_settings, self._settings)
         _LOGGER.info("Recording questions and feedback in %s", self._settings.db)
         self._retry_later()
@@ -155,6 +161,29 @@ class Recorder:
         self._queue.append(write)
         self._wake()
 
+    def keep_context(self, conversation: str, write: Callable[[EventLog], object]) -> None:
+        """Queue a conversation's latest turn for the store, replacing one still waiting."""
+        if self._log is None:
+            return
+        self._contexts.pop(conversation, None)
+        self._contexts[conversation] = write
+        while len(self._contexts) > MAX_PENDING_CONTEXTS:
+            self._contexts.popitem(last=False)
+        self._wake()
+
+    async def read_soon(self, query: Callable[[EventLog], T], fallback: Callable[[], T]) -> T:
+        """query on the store if it answers within LANG_WAIT_SECONDS, else (or with no store)
+        fallback(). Unlike `read_or`, it waits for no queued write: a slow database must not
+        hold up every reply behind the writes of the ones before."""
+        log, reader = self._log, self._reader
+        if log is None or reader is None:
+            return fallback()
+        future = asyncio.get_running_loop().run_in_executor(reader, query, log)
+        try:
+            return await asyncio.wait_for(future, LANG_WAIT_SECONDS)
+        except (EventLogError, TimeoutError):
+            return fallback()
+
     async def set_lang(self, user: int, lang: Lang) -> None:
         """Remember user's /lang choice here and in the store, waiting a moment for the store
         (so the next update sees it, whichever instance takes it) but never long."""
@@ -167,15 +196,18 @@ class Recorder:
         """user's /lang choice: from the store if it answers in time, else as this instance
         remembers it; None if they never chose."""
         remembered = self._langs.get(user)
-        if self._log is None:
-            return remembered
-        try:
-            stored = await asyncio.wait_for(
-                self.read(lambda log: log.lang_of(user)), LANG_WAIT_SECONDS
-            )
-        except (EventLogError, TimeoutError):
-            return remembered
+        stored = await self.read_or(lambda log: log.lang_of(user), lambda: None)
         return stored or remembered
+
+    async def read_or(self, query: Callable[[EventLog], T], fallback: Callable[[], T]) -> T:
+        """query on the store, after the writes queued before it, if it answers within
+        LANG_WAIT_SECONDS; else (or with no store) what fallback says."""
+        if self._log is None:
+            return fallback()
+        try:
+            return await asyncio.wait_for(self.read(query), LANG_WAIT_SECONDS)
+        except (EventLogError, TimeoutError):
+            return fallback()
 
     def _wake(self) -> None:
         if not self._draining and self._worker is not None:
@@ -191,10 +223,12 @@ class Recorder:
         with log.batch():
             while self._queue:
                 _write_safely(self._queue.popleft(), log)
+        while self._contexts:
+            _write_safely(self._contexts.popitem(last=False)[1], log)
 
     def _drained(self, _: asyncio.Future[None]) -> None:
         self._draining = False
-        if self._queue:  # queued after the worker's last look
+        if self._queue or self._contexts:  # queued after the worker's last look
             self._wake()
         else:
             self._retry_later()
@@ -241,6 +275,9 @@ class Recorder:
             await self._run(log.close)
         self._worker = None
         worker.shutdown(wait=False)  # nothing is left to wait for
+        if self._reader is not None:
+            self._reader.shutdown(wait=False)  # a read stuck on the database is given up
+            self._reader = None
 
     def _run(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         return asyncio.get_running_loop().run_in_executor(self._worker, func, *args)

@@ -30,6 +30,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
+    Chat,
     Message,
     MessageEntity,
     Update,
@@ -55,6 +56,7 @@ from telegram.ext import (
 from bot import review
 from bot import telegram_render as render
 from bot.config import Settings
+from bot.conversation import Contexts, reply_in_context, turn_of
 from bot.knowledge import Entry, Knowledge, Problem
 from bot.logs import RedactSecrets, configure_logging
 from bot.recorder import Asked, AskedQuestions, Lru, Recorder
@@ -93,6 +95,7 @@ STATS_TOP = 5  # top entries in /stats
 REVIEW_LIMIT = 5  # groups per section in /review
 _LIVE, _SETTINGS, _STARTED = "live", "settings", "started"
 _RECORDER, _ASKED, _RATED, _WATCHER = "recorder", "asked", "rated", "watcher"
+_CONTEXTS = "contexts"
 
 
 class ResponderSource(Protocol):
@@ -186,11 +189,48 @@ async def _answer_question(
     if render.length(question) > MAX_TEXT:
         await _send(message, render.notice("too_long", responder.lang_of(question)))
         return
-    reply = responder.reply(question)
+    key = conversation_key(message.chat, message.from_user)
+    contexts = _contexts(context)
+    last = await recorder_of(context.bot_data).read_soon(
+        lambda log: contexts.last(key, log), lambda: contexts.last(key)
+    )
+    reply = reply_in_context(responder, question, last)
     ref = _asked(context).remember(reply) if tracked(reply) else ""
     await _send(message, render.render_reply(reply, ref))
     asker = _user_id(message.from_user)
     _record(context, lambda log: log.record_reply(reply, asker))
+    _continue(context, key, responder, reply)
+
+
+def conversation_key(chat: Chat, user: User | None) -> str:
+    """Whose conversation a message continues: the chat's, and in groups each member's own."""
+    if chat.type == ChatType.PRIVATE or user is None:
+        return str(chat.id)
+    return f"{chat.id}:{user.id}"
+
+
+def _topics_of(live: ResponderSource) -> Callable[[str], tuple[str, ...]]:
+    """An entry's topic words from the FAQ in use now: it may be reloaded mid-conversation."""
+
+    def topics(entry_id: str) -> tuple[str, ...]:
+        return live.current.topics(entry_id)
+
+    return topics
+
+
+def _contexts(context: ContextTypes.DEFAULT_TYPE) -> Contexts:
+    contexts: Contexts = context.bot_data[_CONTEXTS]
+    return contexts
+
+
+def _continue(
+    context: ContextTypes.DEFAULT_TYPE, key: str, responder: Responder, reply: Reply
+) -> None:
+    """Make reply the conversation's last turn: here at once, in the store after the reply."""
+    contexts = _contexts(context)
+    turn = turn_of(responder, reply)
+    contexts.remember(key, turn)
+    recorder_of(context.bot_data).keep_context(key, lambda log: contexts.save(key, turn, log))
 
 
 async def _answer_tap(
@@ -205,6 +245,7 @@ async def _answer_tap(
         return None
     await query.answer()
     await _send_to(context.bot, update.effective_chat.id, render.render_reply(reply, ref))
+    _continue(context, conversation_key(update.effective_chat, query.from_user), responder, reply)
     return reply.entry_id
 
 
@@ -670,6 +711,7 @@ def build_application(
             _RECORDER: Recorder(settings if record else None),
             _ASKED: AskedQuestions(),
             _RATED: Lru[object, bool](RATINGS_MEMORY),
+            _CONTEXTS: Contexts(settings.context_seconds, _topics_of(live)),
         }
     )
 

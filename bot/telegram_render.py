@@ -310,8 +310,9 @@ def rating_row(entry_id: str, lang: Lang, ref: str = "") -> list[InlineKeyboardB
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
-    """The paragraphs of a reply, unescaped."""
-    blocks = [Block(reply.answer)]
+    """The paragraphs of a reply, unescaped; a follow-up's first says how it was read."""
+    blocks = [Block(reply.understood_note)] if reply.understood else []
+    blocks.append(Block(reply.answer))
     if reply.source is not None and reply.matched:
         head = text("source", reply.lang) + text("speaker_sep", reply.lang) + reply.source.speaker
         blocks.append(Block(reply.source.text, quote=True, head=head))

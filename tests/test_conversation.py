@@ -67,6 +67,14 @@ def test_the_guards_judge_the_rebuilt_question(responder: Responder, first: str,
         assert reply.kind == "partial" and reply.entry_id == "product_award"
 
 
+def test_a_short_question_naming_its_own_topic_gets_no_partial_reply_in_context(
+    responder: Responder,
+) -> None:
+    _, reply = ask(responder, "本届高交会有多少家展商?", "What is the weather tomorrow?")
+    alone = responder.reply("What is the weather tomorrow?")
+    assert (reply.kind, reply.entry_id, reply.understood) == (alone.kind, alone.entry_id, "")
+
+
 def test_questions_of_their_own_are_answered_as_they_are(responder: Responder) -> None:
     cases = evaluation.load_cases(DATA / "heldout-questions.yaml")
     lasts = [

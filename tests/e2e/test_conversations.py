@@ -1,0 +1,83 @@
+"""Follow-ups over Telegram: a three-turn conversation, each member's own in a group, and one
+conversation carried on by two instances sharing one store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.replies import Responder
+from bot.store import EventLog
+from bot.telegram_bot import recorder_of
+
+from .conftest import Harness, Live, running, settings_for
+from .fake_bot_api import FakeBotApi
+from .lifecycle import webhook_instance
+
+SALT = "e2e-salt"
+
+
+async def test_a_three_turn_conversation_is_read_in_context(bot: Harness) -> None:
+    api = bot.api
+    alice = api.user("zh")
+    for n, text in enumerate(("本届高交会有多少家展商参展?", "那观众呢?", "项目呢?"), 1):
+        api.send_text(alice, text)
+        await api.messages(alice["id"], n)  # each turn once the one before is answered
+    first, second, third = await api.messages(alice["id"], 3)
+    assert "3049" in first.text and not first.text.startswith("(")
+    assert second.text.startswith("(本届高交会有多少家观众参展?)\n") and "59.2万" in second.text
+    assert third.text.startswith("(") and "10020" in third.text
+    assert "<blockquote expandable>" in third.html  # quoted like any answer
+    await bot.settle()
+    with EventLog.connect(bot.settings.db, salt=SALT) as log:
+        events = log.events()
+    assert [e.understood for e in events][:2] == ["", "本届高交会有多少家观众参展"]
+    assert api.rejected() == []
+
+
+async def test_in_a_group_each_member_has_a_conversation_of_their_own(bot: Harness) -> None:
+    api = bot.api
+    group, alice, bob = api.group(), api.user("zh"), api.user("en", "Bob")
+    api.send_text(alice, "/ask 本届高交会有多少家展商参展?", chat=group)
+    await api.messages(group["id"], 1)
+    api.send_text(bob, "/ask Where was the press briefing held?", chat=group)
+    await api.messages(group["id"], 2)
+    api.send_text(alice, "/ask 那观众呢?", chat=group)
+    await api.messages(group["id"], 3)
+    api.send_text(bob, "/ask And what time?", chat=group)
+    *_, visitors, time = await api.messages(group["id"], 4)
+    assert "59.2万" in visitors.text
+    assert time.text.startswith("(what time was the press briefing held?)")
+    assert "15" in time.text
+
+
+async def test_a_second_instance_continues_the_conversation(
+    api: FakeBotApi, responder: Responder, tmp_path: Path
+) -> None:
+    settings = settings_for(api, tmp_path)
+    alice = api.user("zh")
+    live = Live(responder)
+    async with (
+        webhook_instance(settings, live) as (_, one),
+        webhook_instance(settings, live) as (_, two),
+    ):
+        assert (
+            await api.deliver(api.text_update(alice, "本届高交会有多少家展商参展?"), url=one) == 200
+        )
+        await api.messages(alice["id"], 1)
+        assert await api.deliver(api.text_update(alice, "那观众呢?"), url=two) == 200
+        _, second = await api.messages(alice["id"], 2)
+    assert "59.2万" in second.text and second.text.startswith("(")
+
+
+async def test_with_follow_ups_off_each_message_stands_alone(
+    api: FakeBotApi, responder: Responder, tmp_path: Path
+) -> None:
+    settings = settings_for(api, tmp_path, context_seconds=0)
+    alice = api.user("zh")
+    async with running(api, settings, Live(responder)):
+        api.send_text(alice, "本届高交会有多少家展商参展?")
+        await api.messages(alice["id"], 1)
+        api.send_text(alice, "那观众呢?")
+        _, second = await api.messages(alice["id"], 2)
+    assert not second.text.startswith("(")  # read alone, as it would be with no turn before
+    assert second.text.startswith(responder.reply("那观众呢?").answer.splitlines()[0])
