@@ -65,6 +65,18 @@ MIGRATIONS: Final = (
             )""",
         ),
     ),
+    Migration(
+        3,
+        "ignore marks",
+        (
+            """CREATE TABLE IF NOT EXISTS ignored (
+                question TEXT PRIMARY KEY,  -- normalised (bot.text.normalise), as grouped
+                query    TEXT NOT NULL,     -- as the editor saw it asked
+                ts       {real} NOT NULL,   -- when it was ignored, Unix time, s
+                editor   TEXT               -- keyed hash of the admin, never a user id; or NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST: Final = MIGRATIONS[-1].version
