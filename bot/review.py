@@ -417,8 +417,9 @@ def _more(shown: int, total: int, what: str) -> list[str]:
     return [f"   (+{_plural(total - shown, what)} not shown)"] if total > shown else []
 
 
-def render_text(report: ReviewReport) -> str:
-    """The report as plain text (no HTML or Markdown), for the CLI and Telegram."""
+def render_text(report: ReviewReport, *, groups: bool = True) -> str:
+    """The report as plain text (no HTML or Markdown), for the CLI and Telegram; without the
+    unanswered groups themselves if not groups (Telegram /review shows each as a message)."""
     window = f"since {when(report.since)}" if report.since else "so far"
     if report.empty:
         return f"No questions recorded {window}."
@@ -432,35 +433,12 @@ def render_text(report: ReviewReport) -> str:
         "",
     ]
 
-    if report.unanswered_total:
-        lines.append(
-            f'To work on, refused or "did you mean" ({_plural(report.unanswered_total, "group")},'
-            " most asked first):"
-        )
-        for n, group in enumerate(report.unanswered, 1):
-            lines += _render_group(n, group)
-        lines += _more(len(report.unanswered), report.unanswered_total, "group")
-    else:
-        lines.append('Nothing refused or answered with "did you mean".')
-    if report.ignored_total and not report.ignored:
-        lines.append(
-            f"   ({_plural(report.ignored_total, 'ignored group')} not shown; --all lists them)"
-        )
-    lines.append("")
-
-    if report.ignored:
-        lines.append(
-            f"Ignored, not covered by the briefing ({_plural(report.ignored_total, 'group')}):"
-        )
-        for n, group in enumerate(report.ignored, 1):
-            since = f" since {when(group.ignored)}" if group.ignored else ""
-            lines.append(f"{n:>2}. {_times(group.count)}, ignored{since}: {_examples(group)}")
-        lines += _more(len(report.ignored), report.ignored_total, "group")
-        lines.append("")
+    lines += _unanswered_lines(report, groups=groups)
+    lines += _ignored_lines(report)
 
     if report.out_of_scope_total:
-        groups = _plural(report.out_of_scope_total, "group")
-        lines.append(f"Out of scope, probably right to refuse ({groups}):")
+        total = _plural(report.out_of_scope_total, "group")
+        lines.append(f"Out of scope, probably right to refuse ({total}):")
         for n, group in enumerate(report.out_of_scope, 1):
             lines.append(
                 f"{n:>2}. {_times(group.count)}{_askers(group.askers)}: " + _examples(group)
@@ -482,6 +460,38 @@ def render_text(report: ReviewReport) -> str:
     return "\n".join(lines)
 
 
+def _unanswered_lines(report: ReviewReport, *, groups: bool) -> list[str]:
+    if not report.unanswered_total:
+        lines = ['Nothing refused or answered with "did you mean".']
+    else:
+        lines = [
+            f'To work on, refused or "did you mean" ({_plural(report.unanswered_total, "group")},'
+            " most asked first):"
+        ]
+        if groups:
+            for n, group in enumerate(report.unanswered, 1):
+                lines += group_lines(n, group)
+            lines += _more(len(report.unanswered), report.unanswered_total, "group")
+        else:
+            lines.append(f"   (the top {len(report.unanswered)} follow, one message each)")
+    if report.ignored_total and not report.ignored:
+        lines.append(
+            f"   ({_plural(report.ignored_total, 'ignored group')} not shown; "
+            "`expo-bot review --all` lists them)"
+        )
+    return [*lines, ""]
+
+
+def _ignored_lines(report: ReviewReport) -> list[str]:
+    if not report.ignored:
+        return []
+    lines = [f"Ignored, not covered by the briefing ({_plural(report.ignored_total, 'group')}):"]
+    for n, group in enumerate(report.ignored, 1):
+        since = f" since {when(group.ignored)}" if group.ignored else ""
+        lines.append(f"{n:>2}. {_times(group.count)}, ignored{since}: {_examples(group)}")
+    return [*lines, *_more(len(report.ignored), report.ignored_total, "group"), ""]
+
+
 def _askers(n: int) -> str:
     return f" by {_plural(n, 'asker')}" if n else ""
 
@@ -490,7 +500,8 @@ def _examples(group: QuestionGroup) -> str:
     return " · ".join(_quote(q) for q in group.examples)
 
 
-def _render_group(n: int, group: QuestionGroup) -> list[str]:
+def group_lines(n: int, group: QuestionGroup) -> list[str]:
+    """One group of the unanswered, numbered n: counts, phrasings, closest entries, taps."""
     kinds = [
         label
         for count, label in (

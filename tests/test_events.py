@@ -289,8 +289,8 @@ def test_ignore_marks_keep_when_and_a_keyed_hash_of_the_editor(store: Location) 
     clock = Clock(T0)
     with EventLog.open(store, salt=SALT, clock=clock) as log:
         assert log.ignored() == []
-        marks = {"门票多少钱": "门票多少钱?", "车票多少钱": "门票多少钱?"}
-        assert log.ignore(marks, editor=4242) == T0
+        wanted = {"门票多少钱": "门票多少钱?", "车票多少钱": "门票多少钱?"}
+        assert log.ignore(wanted, editor=4242) == T0
         clock.now = T0 + timedelta(hours=1)
         log.ignore({"门票多少钱": "门票多少钱啊"})  # marked before: the first mark stands
         marks = log.ignored()

@@ -78,7 +78,8 @@ def test_apply_ignores_skips_declines_and_takes_an_entry_by_id(run: Run, faq_cop
     assert "done: 0 phrasing(s) added, 1 group(s) ignored" in out
     assert faq_copy.read_bytes() == before
     code, out, _ = run()
-    assert OTHER not in out and "1 ignored group not shown; --all lists them" in out
+    assert OTHER not in out
+    assert "1 ignored group not shown; `expo-bot review --all` lists them" in out
     code, out, _ = run("--all")
     assert "Ignored, not covered by the briefing (1 group):" in out and OTHER in out
 
