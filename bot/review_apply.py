@@ -131,6 +131,10 @@ class Session:
     log: EventLog
     ask: Ask = input
     out: TextIO = field(default_factory=lambda: sys.stdout)
+    base: str = ""  # digest of the FAQ as last seen here: the review's, then each write's
+
+    def __post_init__(self) -> None:
+        self.base = self.base or self.knowledge.digest
 
     def say(self, line: str = "", end: str = "\n") -> None:
         print(line, end=end, file=self.out)
@@ -208,12 +212,12 @@ def _confirm_add(entry_id: str, question: str, session: Session) -> editing.Adde
     if session.ask("Write this change? [Y/n] ").strip().lower() not in ("", "y", "yes"):
         session.say("not written")
         return None
-    base = session.knowledge.digest
     try:
-        added = editing.add(session.writer, entry_id, question, base=base, shown=shown)
+        added = editing.add(session.writer, entry_id, question, base=session.base, shown=shown)
     except EditError as exc:
         session.say(f"refused: {exc}")
         return None
+    session.base = added.written.digest
     _print_written(added.written, session.out)
     return added
 

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import editing, review
 from bot.cli import main
+from bot.faq_writer import FaqWriter
 from bot.knowledge import load
+from bot.review_apply import Session, apply_loop
 from bot.store import EventLog
 from tests.factories import reply
 
@@ -148,3 +151,25 @@ def test_lang_overrides_detection(run: Run, faq_copy: Path) -> None:
     assert code == 0 and "(en)" in out
     entry = load(faq_copy).entry("exhibitors")
     assert entry is not None and entry.questions["en"][-1] == "CHTF 展商几家"
+
+
+def test_an_edit_made_by_someone_else_during_the_loop_is_kept(
+    faq_copy: Path, db: Path, tmp_path: Path
+) -> None:
+    writer = FaqWriter(faq_copy, tmp_path / "history")
+    with EventLog.open(db) as log:
+        groups = review.review(log).unanswered
+        answers = iter(["1", "y", "e", "visitors", "y"])
+
+        def ask(prompt: str) -> str:
+            if prompt.startswith("Write") and not writer.backups():  # another editor, meanwhile
+                editing.add(writer, "projects", "项目到底有多少个呀")
+            return next(answers)
+
+        out = io.StringIO()
+        done = apply_loop(groups, Session(load(faq_copy), writer, log, ask, out))
+    assert len(done) == 2
+    notes = out.getvalue().count("the FAQ had changed since the review was drawn")
+    assert notes == 1  # the first write; the second follows this session's own
+    for entry_id, question in (("projects", "项目到底有多少个呀"), ("exhibitors", ASKED)):
+        assert zh_questions(faq_copy, entry_id)[-1] == question
