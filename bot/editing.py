@@ -14,7 +14,7 @@ Front ends decide what to show; every check and refusal (`EditError`) is made he
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,6 +76,16 @@ def choices(group: QuestionGroup, knowledge: Knowledge) -> list[Choice]:
         if entry is not None and entry.questions.get(lang):
             found.append(Choice(entry.id, entry.questions[lang][0], scored.score))
     return found
+
+
+def pending(
+    groups: Sequence[QuestionGroup], knowledge: Knowledge
+) -> tuple[list[QuestionGroup], int]:
+    """The groups still to act on, and how many were left out because their phrasing is now a
+    question of an entry (added since those questions were asked)."""
+    known = {normalise(q) for e in knowledge.entries for qs in e.questions.values() for q in qs}
+    left = [g for g in groups if normalise(g.question) not in known]
+    return left, len(groups) - len(left)
 
 
 def preview(writer: FaqWriter, entry_id: str, question: str, lang: Lang | None = None) -> Preview:

@@ -110,7 +110,9 @@ def apply(settings: Settings, since: str, limit: int, *, include_ignored: bool =
     try:
         with EventLog.connect(settings.db, salt=settings.salt) as log:
             report = review.review(log, start, limit, include_ignored=include_ignored)
-            groups = [*report.unanswered, *report.ignored]
+            groups, added = editing.pending([*report.unanswered, *report.ignored], knowledge)
+            if added:
+                print(f"{added} group(s) left out: their phrasing is in the FAQ now")
             if not groups:
                 print('Nothing refused or answered with "did you mean": nothing to apply.')
                 return EXIT_OK

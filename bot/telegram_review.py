@@ -214,7 +214,10 @@ async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     for out in header(report):
         await message.reply_text(out.text)
     knowledge = desk.knowledge()
-    for n, group in enumerate(report.unanswered, 1):
+    groups, added = editing.pending(report.unanswered, knowledge)
+    if added:
+        await message.reply_text(f"{added} group(s) left out: their phrasing is in the FAQ now.")
+    for n, group in enumerate(groups, 1):
         shown = Shown(n, group, tuple(editing.choices(group, knowledge)), knowledge.digest)
         ref = desk.remember(shown)
         await message.reply_text(group_text(shown), reply_markup=group_keyboard(shown, ref))

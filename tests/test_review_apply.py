@@ -70,6 +70,10 @@ def test_apply_adds_to_a_closest_entry_after_showing_the_diff(run: Run, faq_copy
     assert "[2/2]" in out  # then the next group, where q quits
     assert "done: 1 phrasing(s) added, 0 group(s) ignored" in out
     assert zh_questions(faq_copy, "exhibitors")[-1] == ASKED
+    assert "had changed since the review was drawn" not in out
+    code, out, _ = run("--apply", stdin="q\n")
+    assert out.startswith("1 group(s) left out: their phrasing is in the FAQ now\n")
+    assert "[1/1]" in out and OTHER in out and f'"{ASKED}"' not in out
 
 
 def test_apply_ignores_skips_declines_and_takes_an_entry_by_id(run: Run, faq_copy: Path) -> None:

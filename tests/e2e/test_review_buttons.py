@@ -67,6 +67,9 @@ async def test_an_admin_taps_add_and_the_next_identical_question_is_answered_fro
         api.send_text(alice, UNKNOWN)
         [answer] = await api.messages(alice["id"])
         assert "3049" in answer.text  # from the file just written
+        api.send_text(admin, "/review")
+        *_, left_out = await api.messages(admin["id"], 4)
+        assert left_out.text == "1 group(s) left out: their phrasing is in the FAQ now."
 
         api.tap(admin, group, group.data_for("↩ undo"))
         await bot.settle()
