@@ -12,8 +12,9 @@ event store cannot be read or written, 2 for a bad time window or limit.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, TextIO
@@ -245,30 +246,27 @@ def _summary(done: Sequence[Done]) -> str:
     return f"done: {added} phrasing(s) added, {ignored} group(s) ignored{undo}"
 
 
-class _completion:
+@contextlib.contextmanager
+def _completion(ids: Sequence[str]) -> Iterator[None]:
     """Tab completion of entry ids while the loop reads a terminal (and nothing otherwise)."""
+    if not sys.stdin.isatty():
+        yield
+        return
+    try:
+        import readline
+    except ImportError:  # not on every platform; completion is a convenience
+        yield
+        return
+    choices = sorted(ids)
 
-    def __init__(self, ids: Sequence[str]) -> None:
-        self.ids = sorted(ids)
-        self.previous: object = None
-
-    def __enter__(self) -> None:
-        if not sys.stdin.isatty():
-            return
-        try:
-            import readline
-        except ImportError:  # not on every platform; completion is a convenience
-            return
-        self.previous = readline.get_completer()
-        readline.set_completer(self.complete)
-        readline.parse_and_bind("tab: complete")
-
-    def __exit__(self, *_: object) -> None:
-        if self.previous is not None:
-            import readline
-
-            readline.set_completer(self.previous)  # type: ignore[arg-type]
-
-    def complete(self, text: str, state: int) -> str | None:
-        matches = [i for i in self.ids if i.startswith(text)]
+    def complete(text: str, state: int) -> str | None:
+        matches = [i for i in choices if i.startswith(text)]
         return matches[state] if state < len(matches) else None
+
+    previous = readline.get_completer()
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")
+    try:
+        yield
+    finally:
+        readline.set_completer(previous)
