@@ -38,12 +38,17 @@ class EditError(Exception):
 
 
 @dataclass(frozen=True)
-class AddVariant:
-    """Add `question` to the `lang` questions of entry `entry_id`."""
+class _Variant:
+    """One question variant of one entry, in one language."""
 
     entry_id: str
     lang: Lang
     question: str
+
+
+@dataclass(frozen=True)
+class AddVariant(_Variant):
+    """Add `question` to the `lang` questions of entry `entry_id`."""
 
     def describe(self) -> str:
         return f'added "{self.question}" to {self.entry_id} ({self.lang})'
@@ -53,12 +58,8 @@ class AddVariant:
 
 
 @dataclass(frozen=True)
-class RemoveVariant:
+class RemoveVariant(_Variant):
     """Remove `question` from the `lang` questions of entry `entry_id`."""
-
-    entry_id: str
-    lang: Lang
-    question: str
 
     def describe(self) -> str:
         return f'removed "{self.question}" from {self.entry_id} ({self.lang})'
