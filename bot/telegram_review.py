@@ -138,7 +138,8 @@ class ReviewDesk:
             editing.add, self.writer, entry_id, shown.group.question, base=shown.base
         )
         await self._reloaded()
-        return replace(shown, done=added, note=f"✅ {added.describe()}")
+        since = " (on top of an edit made since this review)" if added.written.rebased else ""
+        return replace(shown, done=added, note=f"✅ {added.describe()}{since}")
 
     async def _undo(self, done: Done) -> str:
         if isinstance(done, editing.Ignored):
