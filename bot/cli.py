@@ -175,9 +175,20 @@ def _calibrate(
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     """List unanswered questions and disliked answers for FAQ editors."""
-    from bot import review
+    from bot import review, review_apply
 
-    return review.main(settings, since=args.since, limit=args.limit, as_json=args.json)
+    if args.add:
+        entry_id, question = args.add
+        return review_apply.add(settings, entry_id, question, args.lang)
+    if args.ignore is not None:
+        return review_apply.ignore(settings, args.ignore)
+    if args.undo:
+        return review_apply.undo(settings)
+    if args.apply:
+        return review_apply.apply(settings, args.since, args.limit, include_ignored=args.all)
+    return review.main(
+        settings, since=args.since, limit=args.limit, as_json=args.json, include_ignored=args.all
+    )
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
@@ -259,6 +270,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", default="7d", help="time window, e.g. 24h, 7d, 2w (default 7d)")
     p.add_argument("--limit", type=int, default=20, help="groups to show (default 20)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--all", action="store_true", help="also list the groups editors ignored")
+    act = p.add_mutually_exclusive_group()
+    act.add_argument("--apply", action="store_true", help="walk the groups and edit the FAQ")
+    act.add_argument(
+        "--add", nargs=2, metavar=("ENTRY_ID", "QUESTION"), help="add QUESTION to an entry"
+    )
+    act.add_argument("--ignore", metavar="QUESTION", help="stop listing QUESTION's group")
+    act.add_argument("--undo", action="store_true", help="revert the last write to the FAQ")
+    p.add_argument(
+        "--lang", choices=["zh", "en"], help="with --add: the language (default: detected)"
+    )
 
     p = add("db", cmd_db, "manage the event store ($EXPO_BOT_DB)")
     p.add_argument(

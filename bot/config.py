@@ -8,14 +8,19 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dotenv import load_dotenv
 
 from bot.store.location import Location, PostgresUrl, parse_location
 
+if TYPE_CHECKING:
+    from bot.faq_writer import FaqWriter
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FAQ = Path("knowledge/faq.yaml")
 DEFAULT_DB = Path("var/expo-bot.sqlite3")
+DEFAULT_FAQ_HISTORY = Path("var/faq-history")
 DEFAULT_CACHE = PROJECT_ROOT / "var" / "cache"
 DEFAULT_SEMANTIC = "use"
 DEFAULT_RELOAD_SECONDS = 2.0
@@ -44,6 +49,7 @@ class Settings:
     semantic: tuple[str, ...] = parse_models(DEFAULT_SEMANTIC)  # embedding models; () is off
     cache_dir: Path = DEFAULT_CACHE  # derived data kept between runs: vectors, built indexes
     context_seconds: float = DEFAULT_CONTEXT_SECONDS  # a conversation's memory for follow-ups
+    faq_history: Path = DEFAULT_FAQ_HISTORY  # the FAQ versions replaced by edits, for undo
 
     @classmethod
     def from_env(cls, faq: Path | None = None) -> Settings:
@@ -68,7 +74,14 @@ class Settings:
             ),
             semantic=parse_models(os.environ.get("EXPO_BOT_SEMANTIC") or DEFAULT_SEMANTIC),
             cache_dir=Path(os.environ.get("EXPO_BOT_CACHE") or DEFAULT_CACHE),
+            faq_history=Path(os.environ.get("EXPO_BOT_FAQ_HISTORY") or DEFAULT_FAQ_HISTORY),
         )
+
+    def faq_writer(self) -> FaqWriter:
+        """The writer of the FAQ file, keeping replaced versions in `faq_history`."""
+        from bot.faq_writer import FaqWriter
+
+        return FaqWriter(self.faq, self.faq_history)
 
     def secrets(self) -> frozenset[str]:
         """What must never reach a log line: the token, its secret part, the database password."""

@@ -479,10 +479,15 @@ def _synonyms(v: _Validator, root: Mapping[str, Any], lines: _Lines) -> tuple[tu
     return tuple(groups)
 
 
-def _digest(path: Path) -> str:
+def digest_of(data: bytes) -> str:
+    """The short version id of an FAQ file's bytes (`Knowledge.digest`)."""
     import hashlib
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _digest(path: Path) -> str:
+    return digest_of(path.read_bytes())
 
 
 def load(path: Path) -> Knowledge:

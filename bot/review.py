@@ -11,17 +11,22 @@
   those refusals are probably right, and only a pattern there suggests extending the scope;
 * entries whose answers got 👎, with their 👍 and the questions they were given for.
 
+Groups the editors ignored (`EventLog.ignore`: the briefing does not cover them) are left out,
+or listed apart with `--all`. A group is ignored when any of its phrasings is: its other phrasings
+are near-duplicates of that one, asking the same thing.
+
 `render_text` (CLI, Telegram /review: plain text) and `to_json` render it; `main` is `expo-bot
 review`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,7 +64,6 @@ class QuestionGroup:
     count: int  # times asked
     askers: int  # distinct askers (0 when askers are not recorded)
     examples: tuple[str, ...]  # distinct phrasings, most asked first
-    understood: tuple[str, ...]  # for each example, the question a follow-up was read as, or ""
     refused: int
     ambiguous: int  # answered with "did you mean"
     out_of_scope: int
@@ -68,6 +72,23 @@ class QuestionGroup:
     chosen: tuple[tuple[str, int], ...]  # (entry id, taps) chosen from the suggestions
     first_seen: datetime
     last_seen: datetime
+    #: Every phrasing, most asked first: (normalised, as most often typed). Ignore marks are made
+    #: and looked up by the normalised form.
+    phrasings: tuple[tuple[str, str], ...] = ()
+    ignored: datetime | None = None  # when the editors ignored it
+    understood: tuple[str, ...] = ()  # for each example, what a follow-up was read as, or ""
+
+    @property
+    def question(self) -> str:
+        """The phrasing an editor acts on: the most asked one, or for a follow-up (那观众呢) the
+        question it was read as, which makes sense as a variant on its own."""
+        if self.phrasings:
+            return self.phrasings[0][1]
+        return self.examples[0] if self.examples else ""
+
+    def marks(self) -> dict[str, str]:
+        """What `EventLog.ignore` takes to ignore this group: every phrasing."""
+        return dict(self.phrasings)
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,8 @@ class ReviewReport:
     out_of_scope_total: int
     disliked: tuple[EntryFeedback, ...]
     disliked_total: int
+    ignored: tuple[QuestionGroup, ...] = ()  # only with `include_ignored`
+    ignored_total: int = 0  # groups left out as ignored, listed or not
 
     @property
     def empty(self) -> bool:
@@ -116,10 +139,19 @@ def review(
     limit: int = DEFAULT_LIMIT,
     *,
     similarity: float = SIMILARITY,
+    include_ignored: bool = False,
 ) -> ReviewReport:
     """The review of events at or after since (all time if None); raises `EventLogError`."""
     events = log.events(since, kinds=(*UNANSWERED_KINDS, _TAP_KIND, *_FEEDBACK_KINDS))
-    return build_report(events, log.stats(since), since=since, limit=limit, similarity=similarity)
+    return build_report(
+        events,
+        log.stats(since),
+        since=since,
+        limit=limit,
+        similarity=similarity,
+        ignored={mark.question: mark.at for mark in log.ignored()},
+        include_ignored=include_ignored,
+    )
 
 
 def build_report(
@@ -130,14 +162,25 @@ def build_report(
     limit: int = DEFAULT_LIMIT,
     similarity: float = SIMILARITY,
     generated: datetime | None = None,
+    ignored: Mapping[str, datetime] | None = None,
+    include_ignored: bool = False,
 ) -> ReviewReport:
-    """The report for these events; events of other kinds are ignored."""
+    """The report for these events; events of other kinds are ignored.
+
+    ignored maps normalised questions to when they were ignored; their groups are left out, and
+    listed in `ReviewReport.ignored` if include_ignored.
+    """
     events = list(events)
     taps = [e for e in events if e.kind == _TAP_KIND]
-    unanswered = group_questions(
-        [e for e in events if e.kind in ("refuse", "ambiguous")], similarity, taps
+    marks = ignored or {}
+    unanswered, set_aside = _set_aside(
+        group_questions([e for e in events if e.kind in ("refuse", "ambiguous")], similarity, taps),
+        marks,
     )
-    out_of_scope = group_questions([e for e in events if e.kind == "out_of_scope"], similarity)
+    out_of_scope, also_aside = _set_aside(
+        group_questions([e for e in events if e.kind == "out_of_scope"], similarity), marks
+    )
+    set_aside += also_aside
     disliked = disliked_entries(e for e in events if e.kind in _FEEDBACK_KINDS)
     limit = max(limit, 0)
     return ReviewReport(
@@ -150,7 +193,23 @@ def build_report(
         out_of_scope_total=len(out_of_scope),
         disliked=tuple(disliked[:limit]),
         disliked_total=len(disliked),
+        ignored=tuple(set_aside[:limit]) if include_ignored else (),
+        ignored_total=len(set_aside),
     )
+
+
+def _set_aside(
+    groups: list[QuestionGroup], marks: Mapping[str, datetime]
+) -> tuple[list[QuestionGroup], list[QuestionGroup]]:
+    """The groups to list, and the ignored ones (each with its earliest mark)."""
+    listed, ignored = [], []
+    for group in groups:
+        when = [marks[norm] for norm, _ in group.phrasings if norm in marks]
+        if when:
+            ignored.append(dataclasses.replace(group, ignored=min(when)))
+        else:
+            listed.append(group)
+    return listed, ignored
 
 
 def group_questions(
@@ -208,7 +267,7 @@ def group_questions(
         if index is not None:
             chosen[index][tap.entry_id] += 1
 
-    groups = [_group([by_norm[n] for n in group], chosen[i]) for i, group in enumerate(members)]
+    groups = [_group(group, by_norm, chosen[i]) for i, group in enumerate(members)]
     groups.sort(key=lambda g: (-g.count, -g.askers, -g.last_seen.timestamp()))
     return groups
 
@@ -283,7 +342,10 @@ def _wording(events: Sequence[Event]) -> tuple[str, str]:
     return typed.most_common(1)[0][0]
 
 
-def _group(phrasings: list[list[Event]], chosen: Counter[str]) -> QuestionGroup:
+def _group(
+    norms: list[str], by_norm: dict[str, list[Event]], chosen: Counter[str]
+) -> QuestionGroup:
+    phrasings = [by_norm[n] for n in norms]
     events = [e for evs in phrasings for e in evs]
     kinds = Counter(e.kind for e in events)
     best: dict[str, float] = {}
@@ -305,6 +367,11 @@ def _group(phrasings: list[list[Event]], chosen: Counter[str]) -> QuestionGroup:
         chosen=tuple(sorted(chosen.items(), key=lambda item: (-item[1], item[0]))),
         first_seen=min(e.at for e in events),
         last_seen=_latest(events),
+        # A follow-up's phrasing, should an editor add it, is the question it was read as.
+        phrasings=tuple(
+            (n, read or typed)
+            for n, (typed, read) in zip(norms, (_wording(evs) for evs in phrasings), strict=True)
+        ),
     )
 
 
@@ -328,10 +395,18 @@ def parse_since(text: str) -> timedelta:
         raise ValueError(f"invalid time window {text!r}: too long") from None
 
 
+def window_start(since: str, now: datetime | None = None) -> datetime | None:
+    """Where a `--since` window ("7d"; "all" or "" for all time) starts; ValueError if bad."""
+    if since.strip().lower() in ("", "all"):
+        return None
+    return (now or datetime.now(UTC)) - parse_since(since)
+
+
 # --- rendering ------------------------------------------------------------------------------------
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
+    """A moment as the review shows it: 2026-12-01 10:40 UTC."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -354,9 +429,10 @@ def _more(shown: int, total: int, what: str) -> list[str]:
     return [f"   (+{_plural(total - shown, what)} not shown)"] if total > shown else []
 
 
-def render_text(report: ReviewReport) -> str:
-    """The report as plain text (no HTML or Markdown), for the CLI and Telegram."""
-    window = f"since {_when(report.since)}" if report.since else "so far"
+def render_text(report: ReviewReport, *, groups: bool = True) -> str:
+    """The report as plain text (no HTML or Markdown), for the CLI and Telegram; without the
+    unanswered groups themselves if not groups (Telegram /review shows each as a message)."""
+    window = f"since {when(report.since)}" if report.since else "so far"
     if report.empty:
         return f"No questions recorded {window}."
     s = report.stats
@@ -369,21 +445,12 @@ def render_text(report: ReviewReport) -> str:
         "",
     ]
 
-    if report.unanswered_total:
-        lines.append(
-            f'To work on, refused or "did you mean" ({_plural(report.unanswered_total, "group")},'
-            " most asked first):"
-        )
-        for n, group in enumerate(report.unanswered, 1):
-            lines += _render_group(n, group)
-        lines += _more(len(report.unanswered), report.unanswered_total, "group")
-    else:
-        lines.append('Nothing refused or answered with "did you mean".')
-    lines.append("")
+    lines += _unanswered_lines(report, groups=groups)
+    lines += _ignored_lines(report)
 
     if report.out_of_scope_total:
-        groups = _plural(report.out_of_scope_total, "group")
-        lines.append(f"Out of scope, probably right to refuse ({groups}):")
+        total = _plural(report.out_of_scope_total, "group")
+        lines.append(f"Out of scope, probably right to refuse ({total}):")
         for n, group in enumerate(report.out_of_scope, 1):
             lines.append(
                 f"{n:>2}. {_times(group.count)}{_askers(group.askers)}: " + _examples(group)
@@ -405,18 +472,57 @@ def render_text(report: ReviewReport) -> str:
     return "\n".join(lines)
 
 
+def _unanswered_lines(report: ReviewReport, *, groups: bool) -> list[str]:
+    if not report.unanswered_total:
+        lines = ['Nothing refused or answered with "did you mean".']
+    else:
+        lines = [
+            f'To work on, refused or "did you mean" ({_plural(report.unanswered_total, "group")},'
+            " most asked first):"
+        ]
+        if groups:
+            for n, group in enumerate(report.unanswered, 1):
+                lines += group_lines(n, group)
+            lines += _more(len(report.unanswered), report.unanswered_total, "group")
+        else:
+            lines.append(f"   (the top {len(report.unanswered)} follow, one message each)")
+    if report.ignored_total and not report.ignored:
+        lines.append(
+            f"   ({_plural(report.ignored_total, 'ignored group')} not shown; "
+            "`expo-bot review --all` lists them)"
+        )
+    return [*lines, ""]
+
+
+def _ignored_lines(report: ReviewReport) -> list[str]:
+    if not report.ignored:
+        return []
+    lines = [f"Ignored, not covered by the briefing ({_plural(report.ignored_total, 'group')}):"]
+    for n, group in enumerate(report.ignored, 1):
+        since = f" since {when(group.ignored)}" if group.ignored else ""
+        lines.append(f"{n:>2}. {_times(group.count)}, ignored{since}: {_examples(group)}")
+    return [*lines, *_more(len(report.ignored), report.ignored_total, "group"), ""]
+
+
 def _askers(n: int) -> str:
     return f" by {_plural(n, 'asker')}" if n else ""
+
+
+def _padded(values: tuple[str, ...], n: int) -> tuple[str, ...]:
+    return values + ("",) * (n - len(values))
 
 
 def _examples(group: QuestionGroup) -> str:
     return " · ".join(
         _quote(q) + (f" (read as {_quote(read)})" if read else "")
-        for q, read in zip(group.examples, group.understood, strict=True)
+        for q, read in zip(
+            group.examples, _padded(group.understood, len(group.examples)), strict=True
+        )
     )
 
 
-def _render_group(n: int, group: QuestionGroup) -> list[str]:
+def group_lines(n: int, group: QuestionGroup) -> list[str]:
+    """One group of the unanswered, numbered n: counts, phrasings, closest entries, taps."""
     kinds = [
         label
         for count, label in (
@@ -428,7 +534,7 @@ def _render_group(n: int, group: QuestionGroup) -> list[str]:
     ]
     lines = [
         f"{n:>2}. {_times(group.count)}{_askers(group.askers)} ({', '.join(kinds)}; "
-        f"{'/'.join(group.langs)}; last {_when(group.last_seen)})",
+        f"{'/'.join(group.langs)}; last {when(group.last_seen)})",
         f"    {_examples(group)}",
     ]
     if group.closest:
@@ -450,7 +556,7 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
             "count": g.count,
             "askers": g.askers,
             "examples": list(g.examples),
-            "understood": [read or None for read in g.understood],
+            "understood": [read or None for read in _padded(g.understood, len(g.examples))],
             "refused": g.refused,
             "ambiguous": g.ambiguous,
             "out_of_scope": g.out_of_scope,
@@ -459,6 +565,7 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
             "chosen": [{"id": entry, "taps": taps} for entry, taps in g.chosen],
             "first_seen": g.first_seen.isoformat(),
             "last_seen": g.last_seen.isoformat(),
+            "ignored": g.ignored.isoformat() if g.ignored else None,
         }
 
     return {
@@ -472,6 +579,10 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
         "out_of_scope": {
             "total": report.out_of_scope_total,
             "groups": [group(g) for g in report.out_of_scope],
+        },
+        "ignored": {
+            "total": report.ignored_total,
+            "groups": [group(g) for g in report.ignored],
         },
         "disliked": {
             "total": report.disliked_total,
@@ -493,21 +604,22 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
 # --- command line ---------------------------------------------------------------------------------
 
 
-def main(settings: Settings, since: str, limit: int, as_json: bool) -> int:
+def main(
+    settings: Settings, since: str, limit: int, as_json: bool, *, include_ignored: bool = False
+) -> int:
     """`expo-bot review`: print the review of the last `since` ("7d"; "all" for all time).
 
     Exit 0 after printing, 2 on a bad `since` or `limit`, 1 if the database cannot be read.
     """
+    now = datetime.now(UTC)
     try:
-        window = None if since.strip().lower() in ("", "all") else parse_since(since)
+        start = window_start(since, now)
     except ValueError as exc:
         print(f"expo-bot review: {exc}", file=sys.stderr)
         return 2
     if limit < 1:
         print(f"expo-bot review: invalid limit {limit}: it must be at least 1", file=sys.stderr)
         return 2
-    now = datetime.now(UTC)
-    start = now - window if window is not None else None
     if isinstance(settings.db, Path) and not settings.db.exists():  # a SQLite file not made yet
         if as_json:  # keep stdout machine-readable
             print(EMPTY_MESSAGE, file=sys.stderr)
@@ -518,7 +630,7 @@ def main(settings: Settings, since: str, limit: int, as_json: bool) -> int:
         return 0
     try:
         with EventLog.connect(settings.db, salt=settings.salt) as log:
-            report = review(log, start, limit)
+            report = review(log, start, limit, include_ignored=include_ignored)
     except EventLogError as exc:
         print(f"expo-bot review: {exc}", file=sys.stderr)
         return 1

@@ -53,7 +53,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import review
 from bot import telegram_render as render
 from bot.config import Settings
 from bot.conversation import Contexts, reply_in_context, turn_of
@@ -64,6 +63,7 @@ from bot.reload import ReloadResult
 from bot.replies import Reply, Responder
 from bot.store import EventLog, EventLogError
 from bot.telegram_render import MAX_TEXT, RECORDED_SUGGESTIONS, Outgoing, Tap
+from bot.telegram_review import add_review_handlers
 from bot.text import Lang
 
 _LOGGER = logging.getLogger(__name__)
@@ -92,7 +92,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 RATINGS_MEMORY = 4096  # (message, user, 👍/👎) seen lately: a double tap is recorded once
 STATS_WINDOW = timedelta(days=7)
 STATS_TOP = 5  # top entries in /stats
-REVIEW_LIMIT = 5  # groups per section in /review
 _LIVE, _SETTINGS, _STARTED = "live", "settings", "started"
 _RECORDER, _ASKED, _RATED, _WATCHER = "recorder", "asked", "rated", "watcher"
 _CONTEXTS = "contexts"
@@ -562,21 +561,6 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await _send(update.effective_message, render.plain(text))
 
 
-async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show the top of the editors' review: `/review` for 7 days, or `/review 24h`."""
-    try:
-        window = review.parse_since(context.args[0]) if context.args else STATS_WINDOW
-        since = datetime.now(UTC) - window
-        report = await recorder_of(context.bot_data).read(
-            lambda log: review.render_text(review.review(log, since, REVIEW_LIMIT))
-        )
-        out = render.preformatted(report)
-    except (ValueError, EventLogError) as exc:
-        out = render.plain(str(exc))
-    if update.effective_message:
-        await _send(update.effective_message, out)
-
-
 # --- life cycle ----------------------------------------------------------------------------------
 
 
@@ -720,6 +704,15 @@ def build_application(
     text = new & filters.TEXT & ~filters.COMMAND
     # Anyone else's /stats falls through to unknown_command, as any command the bot lacks does.
     admin = new & private & filters.User(user_id=settings.admins)
+    # Before the handlers below: their catch-all callback handler would take the review's taps.
+    add_review_handlers(
+        application,
+        settings,
+        only=admin,
+        recorder=recorder_of(application.bot_data),
+        knowledge=lambda: live.current.knowledge,
+        reload=live.refresh if isinstance(live, ReloadableSource) else None,
+    )
     application.add_handlers(
         [
             CommandHandler("start", start, filters=new),
@@ -730,7 +723,6 @@ def build_application(
             CommandHandler("ask", ask, filters=new),
             CommandHandler("reload", reload_command, filters=admin),
             CommandHandler("stats", stats_command, filters=admin),
-            CommandHandler("review", review_command, filters=admin),
             MessageHandler(text & private, private_question),
             MessageHandler(text & groups & ADDRESSED_TO_BOT, group_question),
             MessageHandler(new & private & filters.COMMAND, unknown_command),

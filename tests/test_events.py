@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.store import EventLog, EventLogError, Location, PostgresUrl, parse_location
-from bot.store.model import storable
+from bot.store.model import Hasher, storable
 from tests.factories import reply
 from tests.stores import (
     Outage,
@@ -331,6 +331,53 @@ def test_the_question_a_follow_up_was_read_as_is_recorded(store: Location) -> No
         log.record_reply(replace(reply("那观众呢?"), understood="本届高交会有多少家观众"))
         log.record_reply(reply("展商多少"))
         assert [e.understood for e in log.events()] == ["本届高交会有多少家观众", ""]
+
+
+# --- ignore marks ---------------------------------------------------------------------------------
+
+
+def test_ignore_marks_keep_when_and_a_keyed_hash_of_the_editor(store: Location) -> None:
+    clock = Clock(T0)
+    with EventLog.open(store, salt=SALT, clock=clock) as log:
+        assert log.ignored() == []
+        wanted = {"门票多少钱": "门票多少钱?", "车票多少钱": "门票多少钱?"}
+        assert log.ignore(wanted, editor=4242) == T0
+        clock.now = T0 + timedelta(hours=1)
+        log.ignore({"门票多少钱": "门票多少钱啊"})  # marked before: the first mark stands
+        marks = log.ignored()
+    assert [(m.question, m.query, m.at) for m in marks] == [
+        ("车票多少钱", "门票多少钱?", T0),
+        ("门票多少钱", "门票多少钱?", T0),
+    ]
+    editor = marks[0].editor
+    assert editor is not None and editor == marks[1].editor
+    assert "4242" not in editor and editor != Hasher(SALT).asker(4242)
+    stored = rows(store, "ignored")
+    assert {str(value) for row in stored for value in row.values()}.isdisjoint({"4242"})
+
+
+def test_unignore_lifts_marks_and_counts_them(store: Location) -> None:
+    with EventLog.open(store, salt=SALT) as log:
+        log.ignore({"a": "a?", "b": "b?", "c": "c?"})
+        assert log.unignore(["a", "b", "zzz"]) == 2
+        assert log.unignore([]) == 0
+        assert [m.question for m in log.ignored()] == ["c"]
+        assert log.ignore({"a": "a again"})  # and can be ignored again
+        assert {m.question: m.query for m in log.ignored()} == {"a": "a again", "c": "c?"}
+
+
+def test_ignore_marks_without_salt_name_no_editor(tmp_path: Path) -> None:
+    with EventLog.open(tmp_path / "events.sqlite3") as log:
+        log.ignore({"q": "q?"}, editor=4242)
+        assert [m.editor for m in log.ignored()] == [None]
+
+
+def test_an_ignore_mark_that_cannot_be_written_raises(tmp_path: Path) -> None:
+    with EventLog.open(tmp_path, salt=SALT) as log:  # a directory, not a database file
+        with pytest.raises(EventLogError, match="cannot write to the event store"):
+            log.ignore({"q": "q?"})
+        with pytest.raises(EventLogError):
+            log.ignored()
 
 
 # --- outages --------------------------------------------------------------------------------------

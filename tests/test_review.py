@@ -200,6 +200,7 @@ def test_follow_ups_are_grouped_and_shown_by_what_they_were_read_as() -> None:
     groups = group_questions(events)
     assert [g.count for g in groups] == [3, 1]
     assert groups[0].understood[0] == "中科院专馆在几号馆"
+    assert groups[0].question == "中科院专馆在几号馆"  # what an editor would add as a variant
     text = render_text(build_report(events, Stats.empty(T0), since=T0))
     assert '"那中科院呢?" (read as "中科院专馆在几号馆")' in text
     assert '"那中科院呢?" (read as "中科院有多少项成果")' in text

@@ -4,7 +4,8 @@ Every reply to a question, every tap on a suggestion and every 👍/👎 is one 
 with the time, the question and its language, the matcher's best candidates with their scores
 (JSON) and the entry concerned. No Telegram user id or name is stored: an asker is kept only as a
 keyed hash (with `Settings.salt`) for counting distinct askers, and a /lang choice under another
-keyed hash of the user; without a salt, neither is kept.
+keyed hash of the user; without a salt, neither is kept. The editors' ignore marks (questions the
+review stops listing) are kept too, with when they were made and a keyed hash of the admin.
 
 `EXPO_BOT_DB` names the database: a SQLite file by default, or a `postgresql://` URL for several
 instances sharing one record. The modules:
@@ -28,6 +29,7 @@ from bot.store.model import (
     Event,
     EventKind,
     EventLogError,
+    IgnoreMark,
     ScoredEntry,
     Stats,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "EventKind",
     "EventLog",
     "EventLogError",
+    "IgnoreMark",
     "Location",
     "Migration",
     "PostgresUrl",

@@ -17,11 +17,11 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 from bot.store import schema
 from bot.store.backend import SQLITE, Backend, Cursor
@@ -31,6 +31,7 @@ from bot.store.model import (
     Event,
     EventLogError,
     Hasher,
+    IgnoreMark,
     LangChoice,
     NewEvent,
     Stats,
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     from bot.text import Lang
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 RETRY_SECONDS: Final = 2.0  # between attempts to reach a database that is away
 _QUIET_AFTER: Final = 10  # failures logged one by one; after that every 100th
@@ -72,6 +75,12 @@ SELECT_CONTEXT: Final = "SELECT turn FROM contexts WHERE chat_key = ? AND ts >= 
 DELETE_CONTEXT: Final = "DELETE FROM contexts WHERE chat_key = ?"
 DELETE_EXPIRED_CONTEXTS: Final = "DELETE FROM contexts WHERE ts < ?"
 SWEEP_SECONDS: Final = 60.0  # expired contexts are deleted at most this often
+# An earlier mark of the same question stands: it says since when it has been ignored.
+INSERT_IGNORED: Final = (
+    "INSERT INTO ignored (question, query, ts, editor) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (question) DO NOTHING"
+)
+SELECT_IGNORED: Final = "SELECT question, query, ts, editor FROM ignored ORDER BY ts, question"
 
 
 def _utcnow() -> datetime:
@@ -350,6 +359,49 @@ class EventLog:
         """Whether contexts can be kept here at all: they are keyed by a salted hash."""
         return bool(self._hasher)
 
+    # --- the editors' ignore marks: written at once, and raising ---------------------------------
+
+    def ignore(self, questions: Mapping[str, str], *, editor: int | str | None = None) -> datetime:
+        """Mark normalised questions (each with the text the editor saw) as ignored by the
+        review; a question marked before keeps its mark. When, or EventLogError: an editor is
+        told that it did not happen, rather than the mark waiting in memory."""
+        at = self._clock()
+        who = self._hasher.editor(editor)
+        rows = [IgnoreMark(q, query, at, who).row() for q, query in questions.items() if q]
+        self._transact(lambda cursor: cursor.executemany(self._sql(INSERT_IGNORED), rows))
+        return at
+
+    def unignore(self, questions: Iterable[str]) -> int:
+        """Lift the marks of these normalised questions; how many there were (EventLogError)."""
+        wanted = sorted(set(questions))
+        if not wanted:
+            return 0
+        marks = ", ".join("?" * len(wanted))
+        sql = self._sql(f"DELETE FROM ignored WHERE question IN ({marks})")
+
+        def delete(cursor: Cursor) -> int:
+            cursor.execute(sql, wanted)
+            return max(cursor.rowcount, 0)
+
+        return self._transact(delete)
+
+    def _transact(self, write: Callable[[Cursor], T]) -> T:
+        with self._lock:
+            if self._closed:
+                raise EventLogError(f"the event store {self.where} is closed")
+            try:
+                self._ensure_ready()
+                with self._backend.transaction() as cursor:
+                    return write(cursor)
+            except Exception as exc:
+                self._failed(exc)
+                raise EventLogError(
+                    f"cannot write to the event store {self.where}: {self._reason}"
+                ) from None
+
+    def _sql(self, statement: str) -> str:
+        return self._backend.dialect.sql(statement)
+
     def _record(self, make: Callable[[datetime], NewEvent]) -> bool:
         with self._lock:
             if self._closed:
@@ -496,6 +548,10 @@ class EventLog:
         where, params = _where(since, kinds)
         rows = self._query(f"{SELECT_EVENTS}{where} ORDER BY ts, id", params)
         return [event_of(row) for row in rows]
+
+    def ignored(self) -> list[IgnoreMark]:
+        """Every ignore mark, the oldest first."""
+        return [IgnoreMark.of_row(row) for row in self._query(SELECT_IGNORED, ())]
 
     def stats(self, since: datetime | None = None, top: int = 10) -> Stats:
         """Counts of events at or after since (all time if None), with the top entries."""

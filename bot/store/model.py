@@ -151,6 +151,27 @@ class LangChoice:
 
 
 @dataclass(frozen=True)
+class IgnoreMark:
+    """A question the editors set aside: the briefing does not cover it, so the review stops
+    listing it."""
+
+    question: str  # normalised: the key the review groups by
+    query: str  # as the editor saw it asked
+    at: datetime  # when it was ignored, UTC
+    editor: str | None  # keyed hash of the admin who did; None from the command line
+
+    def row(self) -> tuple[object, ...]:
+        """The values in the order of `INSERT_IGNORED`."""
+        return (storable(self.question), storable(self.query), self.at.timestamp(), self.editor)
+
+    @classmethod
+    def of_row(cls, row: Sequence[Any]) -> IgnoreMark:
+        question, query, ts, editor = row
+        at = datetime.fromtimestamp(float(ts), UTC)
+        return cls(str(question), str(query), at, None if editor is None else str(editor))
+
+
+@dataclass(frozen=True)
 class Stats:
     """Counts over a time window, for /stats and the review header."""
 
@@ -244,6 +265,10 @@ class Hasher:
     def context_key(self, chat: object) -> str | None:
         """The key of a conversation's context: the chat, or the chat and user in groups."""
         return self._digest(chat, b"expo-bot-chat")
+
+    def editor(self, user: object) -> str | None:
+        """Who made an ignore mark: a personalisation of its own, matching no other hash."""
+        return self._digest(user, b"expo-bot-editor")
 
     def _digest(self, user: object, person: bytes) -> str | None:
         if user is None or not self._key:

@@ -90,6 +90,18 @@ MIGRATIONS: Final = (
         # The question a follow-up was read as (那观众呢 → 观众有多少), for the review.
         (Column("events", "understood", "TEXT NOT NULL DEFAULT ''"),),
     ),
+    Migration(
+        4,
+        "ignore marks",
+        (
+            """CREATE TABLE IF NOT EXISTS ignored (
+                question TEXT PRIMARY KEY,  -- normalised (bot.text.normalise), as grouped
+                query    TEXT NOT NULL,     -- as the editor saw it asked
+                ts       {real} NOT NULL,   -- when it was ignored, Unix time, s
+                editor   TEXT               -- keyed hash of the admin, never a user id; or NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST: Final = MIGRATIONS[-1].version

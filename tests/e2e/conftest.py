@@ -106,6 +106,27 @@ async def bot(api: FakeBotApi, responder: Responder, tmp_path: Path) -> AsyncIte
 
 
 @pytest.fixture
+def faq_file(tmp_path: Path) -> Path:
+    """A writable copy of the e2e FAQ, its transcript path made absolute."""
+    text = FIXTURE_FAQ.read_text(encoding="utf-8")
+    source = "source: ../../../knowledge/transcript.txt"
+    assert source in text
+    text = text.replace(source, f"source: {REPO / 'knowledge' / 'transcript.txt'}")
+    path = tmp_path / "faq" / "faq.yaml"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def text_of(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def bytes_of(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+@pytest.fixture
 def subprocess_env(tmp_path: Path) -> dict[str, str]:
     """Environment for running `bot.telegram_bot.run` in a child process (cwd: tmp_path)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "EXPO_BOT_"))}

@@ -57,13 +57,14 @@ async def test_a_second_instance_continues_the_conversation(
     alice = api.user("zh")
     live = Live(responder)
     async with (
-        webhook_instance(settings, live) as (_, one),
+        webhook_instance(settings, live) as (one_app, one),
         webhook_instance(settings, live) as (_, two),
     ):
         assert (
             await api.deliver(api.text_update(alice, "本届高交会有多少家展商参展?"), url=one) == 200
         )
         await api.messages(alice["id"], 1)
+        await recorder_of(one_app.bot_data).flush()  # the turn is written just after the reply
         assert await api.deliver(api.text_update(alice, "那观众呢?"), url=two) == 200
         _, second = await api.messages(alice["id"], 2)
     assert "59.2万" in second.text and second.text.startswith("(")

@@ -22,7 +22,7 @@ from bot.store import EventLog, Location
 from bot.telegram_render import ADMIN_COMMANDS, Tap
 from tests.stores import rows
 
-from .conftest import FIXTURE_FAQ, REPO, Harness, Live, running, settings_for
+from .conftest import FIXTURE_FAQ, Harness, Live, running, settings_for, text_of
 from .fake_bot_api import FakeBotApi, Sent
 
 QUESTION = "本届高交会有多少家展商参展?"
@@ -226,23 +226,6 @@ async def test_a_slow_database_delays_no_reply(
 # --- hot reload ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def faq_file(tmp_path: Path) -> Path:
-    """A writable copy of the e2e FAQ, its transcript path made absolute."""
-    text = FIXTURE_FAQ.read_text(encoding="utf-8")
-    source = "source: ../../../knowledge/transcript.txt"
-    assert source in text
-    text = text.replace(source, f"source: {REPO / 'knowledge' / 'transcript.txt'}")
-    path = tmp_path / "faq" / "faq.yaml"
-    path.parent.mkdir()
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def text_of(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
 def rewrite(path: Path, text: str) -> None:
     """Replace the file at once, with a later mtime (so the watcher never reads half a file)."""
     new = path.with_suffix(".new")
@@ -338,20 +321,25 @@ async def test_admin_commands_work_for_admins(
         api.send_text(admin, "/stats")
         [stats] = await api.messages(admin["id"])
         api.send_text(admin, "/review")
-        _, review = await api.messages(admin["id"], 2)
+        _, review, group = await api.messages(admin["id"], 3)  # the counts, then each group
         api.send_text(admin, "/reload")
-        _, _, reloaded = await api.messages(admin["id"], 3)
+        *_, reloaded = await api.messages(admin["id"], 4)
         rewrite(faq_file, text_of(faq_file).replace("- id: projects\n", "- x\n"))
         api.send_text(admin, "/reload")
-        *_, problems = await api.messages(admin["id"], 4)
+        *_, problems = await api.messages(admin["id"], 5)
         api.send_text(admin, "/review fortnight")
-        *_, usage = await api.messages(admin["id"], 5)
+        *_, usage = await api.messages(admin["id"], 6)
     entries = len(LiveFaq(FIXTURE_FAQ).current.knowledge.entries)
     assert stats.text.count("questions served: 3, answered 1 (33%)") == 2  # start-up and 7 days
     assert "refusals: 2" in stats.text and "👎 0" in stats.text
     assert "top entries: exhibitors 1" in stats.text
     assert review.html.startswith("<pre>") and review.html.endswith("</pre>")
-    assert REFUSED in review.text and "2×" in review.text
+    assert "2 refused" in review.text and "(1 group, most asked first)" in review.text
+    assert REFUSED in group.text and "2×" in group.text
+    assert group.buttons()[-2:] == [
+        ("🚫 ignore", group.data_for("ignore")),
+        ("skip", group.data_for("skip")),
+    ]
     assert reloaded.text == f"reloaded: {entries} entries"
     assert problems.text.startswith("⚠️ The FAQ was not reloaded")
     assert "faq.yaml:" in problems.text
