@@ -165,11 +165,9 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot (long polling, or a webhook with --webhook-url)."""
-    from bot import telegram_bot
+    from bot.telegram.runner import run
 
-    return telegram_bot.run(
-        settings, webhook_url=args.webhook_url, port=args.port, secret=args.secret
-    )
+    return run(settings, webhook_url=args.webhook_url, port=args.port, secret=args.secret)
 
 
 # Commands that match questions: their embedding models load while the FAQ does.

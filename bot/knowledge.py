@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ from bot.text import Lang, normalise, numbers_in
 LANGS: tuple[Lang, Lang] = ("zh", "en")
 MIN_QUESTIONS: Mapping[Lang, int] = {"zh": 4, "en": 2}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# A bare yes or no opening an answer: it answers a question that was not necessarily asked.
+_BARE_REPLY = re.compile(r"^(有|没有|是的?|不是|对|不|yes|no)\s*[。.,，!！;；]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Passage:
     text: str
     speaker: Bilingual
     offset: int
+    translation: str = ""  # a faithful English translation (`source_en`)
 
 
 @dataclass(frozen=True)
@@ -285,12 +288,31 @@ def _read_yaml(path: Path, validator: _Validator) -> tuple[Any, _Lines] | None:
 
 
 def _check_numbers(v: _Validator, entry: str, answer: Bilingual, source: str, at: _Lines) -> None:
-    allowed = numbers_in(source, chinese_numerals=True)
     for lang in LANGS:
-        stray = sorted(numbers_in(answer(lang)) - allowed)
-        if stray:
-            shown = ", ".join(_show(n) for n in stray)
-            v.report(at[lang], entry, f"answer.{lang} states {shown}, not in its source passage")
+        if stray := _stray_numbers(answer(lang), source):
+            v.report(at[lang], entry, f"answer.{lang} states {stray}, not in its source passage")
+
+
+def _check_translation(
+    v: _Validator, entry: str, translation: str, source: str, at: _Lines
+) -> None:
+    if stray := _stray_numbers(translation, source):
+        v.report(at, entry, f"source_en states {stray}, not in its source passage")
+
+
+def _check_standalone(v: _Validator, entry: str, answer: Bilingual, at: _Lines) -> None:
+    """An answer is also shown for a one-word question (巴士) or a tapped suggestion, where a
+    bare "有。" or "Yes." has nothing to answer."""
+    for lang in LANGS:
+        if bare := _BARE_REPLY.match(answer(lang)):
+            message = f"answer.{lang} opens with {bare.group(1)!r}: it must read well on its own"
+            v.report(at[lang], entry, message)
+
+
+def _stray_numbers(text: str, source: str) -> str:
+    """The numbers a text states that its source passage does not, for a message; "" if none."""
+    stray = sorted(numbers_in(text) - numbers_in(source, chinese_numerals=True))
+    return ", ".join(_show(n) for n in stray)
 
 
 def _show(number: Decimal) -> str:
@@ -400,8 +422,13 @@ class _EntryParser:
         questions = self.questions(e.get("questions"), at["questions"], label)
         answer = v.bilingual(e.get("answer"), at["answer"], label, "answer")
         passage = self.passage(e.get("source"), at["source"], label)
+        translation = v.text(e.get("source_en"), at["source_en"], label, "source_en")
         if passage.offset >= 0 and answer.zh and answer.en:
             _check_numbers(v, label, answer, passage.text, at["answer"])
+        _check_standalone(v, label, answer, at["answer"])
+        if passage.offset >= 0 and translation:
+            _check_translation(v, label, translation, passage.text, at["source_en"])
+            passage = replace(passage, translation=translation)
         keywords = v.strings(e.get("keywords"), at["keywords"], label, "keywords")
         related = v.strings(e.get("related"), at["related"], label, "related")
         self.related_refs.extend((label, r, at["related"]) for r in related)

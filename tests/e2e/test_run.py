@@ -18,7 +18,7 @@ from .lifecycle import free_port, webhook_instance
 RUN = (
     "import sys\n"
     "from bot.config import Settings\n"
-    "from bot.telegram_bot import run\n"
+    "from bot.telegram.runner import run\n"
     "url, port, secret = sys.argv[1:4]\n"
     "sys.exit(run(Settings.from_env(), webhook_url=url or None, port=int(port or 0) or None,\n"
     "            secret=secret or None, listen='127.0.0.1'))\n"
