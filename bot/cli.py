@@ -30,9 +30,17 @@ def _responder(settings: Settings) -> Responder:
     return Responder(load(settings.faq))
 
 
+def _valid_text(value: str) -> str:
+    """Command-line text with any invalid bytes (kept by Python as lone surrogates) as U+FFFD."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the FAQ file; one line per problem."""
     problems = check(settings.faq)
+    if len(problems) == 1 and problems[0].unreadable:
+        print(f"expo-bot check: {problems[0]}", file=sys.stderr)
+        return 1
     if problems:
         for problem in problems:
             print(problem)
@@ -61,12 +69,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
     responder = _responder(settings)
     if args.jsonl:
-        for line in sys.stdin:
-            reply = responder.reply(line.rstrip("\r\n"))
-            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=False)
-        sys.stdout.flush()
+        # Bytes in, UTF-8 JSON out, whatever the locale: invalid input bytes become U+FFFD.
+        out = sys.stdout.buffer
+        for raw in sys.stdin.buffer:
+            reply = responder.reply(raw.decode("utf-8", "replace").rstrip("\r\n"))
+            out.write(json.dumps(reply.to_json(), ensure_ascii=False).encode() + b"\n")
+        out.flush()
         return 0
-    question = " ".join(args.question)
+    question = _valid_text(" ".join(args.question))
     if not question.strip():
         print("expo-bot ask: give a question, e.g. expo-bot ask 有多少展商", file=sys.stderr)
         return 2
@@ -179,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="expo-bot", description="FAQ bot for an expo, answering from a curated FAQ."
     )
     parser.add_argument(
-        "--faq", type=Path, help="FAQ file (default: $EXPO_BOT_FAQ or knowledge/faq.yaml)"
+        "--faq",
+        type=Path,
+        help="FAQ file (default: $EXPO_BOT_FAQ, else the project's knowledge/faq.yaml)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -244,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args, settings))
     except FaqError as exc:
+        if exc.unreadable is not None:  # `expo-bot check` could not read it either
+            print(f"expo-bot: {exc.unreadable}", file=sys.stderr)
+            return 1
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"expo-bot: {settings.faq} has problems; run `expo-bot check`", file=sys.stderr)

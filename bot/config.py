@@ -14,7 +14,7 @@ from dotenv import load_dotenv
 from bot.store.location import Location, PostgresUrl, parse_location
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FAQ = Path("knowledge/faq.yaml")
+DEFAULT_FAQ = PROJECT_ROOT / "knowledge" / "faq.yaml"  # whatever the working directory
 DEFAULT_DB = Path("var/expo-bot.sqlite3")
 DEFAULT_CACHE = PROJECT_ROOT / "var" / "cache"
 DEFAULT_SEMANTIC = "use"

@@ -40,7 +40,7 @@ class ScopeGate:
 
     def check(self, folded: str) -> tuple[str, str]:
         """Why the folded question is about something else ("" if it is in scope), and the
-        question with the phrase that says so taken out (去年高交会有多少展商 → 高交会有多少展商)."""
+        question with the phrase that says so taken out: 去年高交会有多少展商 → 高交会有多少展商."""
         hit = self._hit(folded)
         if hit is None:
             return "", folded

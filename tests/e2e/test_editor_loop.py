@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from bot import recorder
-from bot.telegram import app as telegram_app
 from bot.reload import LiveFaq
 from bot.replies import Responder
 from bot.store import EventLog, Location
+from bot.telegram import app as telegram_app
 from bot.telegram.callback_data import Tap
 from bot.telegram.common import recorder_of
 from bot.wording import ADMIN_COMMANDS

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram import render as telegram_render
 from bot.knowledge import load
 from bot.replies import Reply, Responder, Suggestion
+from bot.telegram import render as telegram_render
 from bot.telegram.callback_data import Tap
-from bot.wording import COMMANDS, say
 from bot.text import Lang, Voice
+from bot.wording import COMMANDS, say
 
 from .conftest import DATA, Harness
 from .fake_bot_api import MAX_TEXT, utf16_len
