@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from bot.knowledge import LANGS, Knowledge
 from bot.matching.matcher import Matcher
+from bot.text import normalise, question_types
 
 NEAR_IDENTICAL = 92.0
 
@@ -86,10 +87,17 @@ def _near_identical_variants(knowledge: Knowledge, matcher: Matcher) -> list[_Fo
         for other_text, score, j in process.extract(
             text, texts, scorer=fuzz.ratio, score_cutoff=NEAR_IDENTICAL, limit=None
         ):
-            (a, written), (b, _) = owners[text], owners[other_text]
-            if j > i and a != b:
+            (a, written), (b, other) = owners[text], owners[other_text]
+            if j > i and a != b and not _ask_apart(written, other):
                 found.append((f"near-identical to a variant of {b} ({score:.0f})", a, b, written))
     return found
+
+
+def _ask_apart(one: str, other: str) -> bool:
+    """Whether two questions ask for different kinds of answer (when / where): however alike
+    they read, the matcher tells them apart by that."""
+    kinds, other_kinds = question_types(normalise(one)), question_types(normalise(other))
+    return bool(kinds and other_kinds and not kinds & other_kinds)
 
 
 def _shared_keywords(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
