@@ -19,7 +19,7 @@ async def test_a_traditional_question_is_answered_in_traditional_with_the_quote_
     quote = reply.html.split("<blockquote expandable>", 1)[1]
     assert quote.startswith("<b>出處:高裕躍")  # the interface's words and the speaker too
     assert f"{SOURCE}</blockquote>" in quote  # but the quote as the transcript has it
-    *related, up, _ = reply.buttons()
+    *related, _, _ = reply.buttons()
     assert related and all(data.startswith("a|hk|") for _, data in related)
     assert all(label == label.replace("届", "屆") for label, _ in related)
     # A tapped suggestion answers in the same written form.
