@@ -363,7 +363,7 @@ def test_main_empty_database_names_it(db: Path, capsys: pytest.CaptureFixture[st
         pass
     assert main(Settings(db=db), "7d", 20, False) == 0
     out = capsys.readouterr().out
-    assert f"in {db.resolve()}." in out and "only the Telegram bot" in out.lower()
+    assert f"in {db.resolve()}." in out and "Only the Telegram bot" in out
     assert "Questions since" not in out  # no empty report under the message
 
 

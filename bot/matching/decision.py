@@ -356,15 +356,15 @@ def closest(
     candidates: Sequence[Candidate], th: Thresholds, count: int = 3
 ) -> tuple[Candidate, ...]:
     """Up to `count` entries to offer a question that is not answered outright: the close calls,
-    then the nearest others that at most one guard sets aside.
+    then the others that score enough, those fewer guards set aside first.
 
-    One guard leaves an entry a reader can use: 高交会什么时候开幕? is not answered by the closing
-    date (开幕 is not 闭幕) nor by the duration (it gives no date), but the two together tell
-    when it opened. Two guards mean the entry is about something else.
+    A guard or two still leaves an entry a reader can use: 高交会什么时候开幕? is not answered by
+    the closing date (开幕 is not 闭幕) nor by the duration (it gives no date), but the two
+    together tell when it opened, and they come before entries that more guards set aside.
     """
     close = list(close_calls(candidates, th))
-    others = [c for c in worth_suggesting(candidates, th) if c not in close and _guards(c, th) <= 1]
-    others.sort(key=lambda c: c.score, reverse=True)
+    others = [c for c in worth_suggesting(candidates, th) if c not in close]
+    others.sort(key=lambda c: (_guards(c, th), -c.score))
     return tuple((close + others)[:count])
 
 

@@ -3,7 +3,7 @@
 The handlers live beside this module, one file per kind (`questions`, `commands`, `buttons`,
 `inline`, `admin`); here they are registered, in the order that decides which one gets an update.
 `post_init` opens the event log, registers the command menus and starts watching the FAQ file;
-`post_shutdown` undoes that. `bot.telegram.run` starts it all.
+`post_shutdown` undoes that. `bot.telegram.runner.run` starts it all.
 """
 
 from __future__ import annotations
