@@ -35,7 +35,7 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/expo-bot check
+	$(BIN)/expo-bot check --strict
 	$(BIN)/pytest
 
 bench: $(DEV_STAMP)

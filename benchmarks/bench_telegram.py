@@ -41,11 +41,8 @@ from bot.config import Settings  # noqa: E402
 from bot.evaluation import load_cases  # noqa: E402
 from bot.knowledge import FaqError, iter_questions, load  # noqa: E402
 from bot.replies import Responder  # noqa: E402
-from bot.telegram_bot import (  # noqa: E402
-    BotApp,
-    build_application,
-    recorder_of,
-)
+from bot.telegram.app import BotApp, build_application  # noqa: E402
+from bot.telegram.common import recorder_of  # noqa: E402
 from tests.e2e.fake_bot_api import TOKEN, serve_in_process  # noqa: E402
 from tests.e2e.lifecycle import start_polling, stop_polling  # noqa: E402
 

@@ -30,9 +30,17 @@ def _responder(settings: Settings) -> Responder:
     return Responder(load(settings.faq))
 
 
+def _valid_text(value: str) -> str:
+    """Command-line text with any invalid bytes (kept by Python as lone surrogates) as U+FFFD."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the FAQ file; one line per problem."""
     problems = check(settings.faq)
+    if len(problems) == 1 and problems[0].unreadable:
+        print(f"expo-bot check: {problems[0]}", file=sys.stderr)
+        return 1
     if problems:
         for problem in problems:
             print(problem)
@@ -66,7 +74,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         _ask_lines(responder, conversation=args.conversation)
         return 0
-    question = " ".join(args.question)
+    question = _valid_text(" ".join(args.question))
     if not question.strip():
         print("expo-bot ask: give a question, e.g. expo-bot ask 有多少展商", file=sys.stderr)
         return 2
@@ -81,23 +89,30 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask_lines(responder: Responder, *, conversation: bool) -> None:
-    """One JSON reply per stdin line; in a conversation, each line follows the one before it,
-    and a blank line starts a new conversation and prints nothing."""
-    from bot.conversation import reply_in_context, turn_of
+    """One JSON reply per stdin line; in a conversation, each line follows the one before it
+    (in its voice too), and a blank line starts a new conversation and prints nothing.
 
-    last = None
-    for raw in sys.stdin:
-        line = raw.rstrip("\r\n")
+    Bytes in, UTF-8 JSON out, whatever the locale: invalid input bytes become U+FFFD.
+    """
+    from bot.conversation import reply_in_context, turn_of
+    from bot.followup import Turn
+    from bot.text import Voice
+
+    out = sys.stdout.buffer
+    last: Turn | None = None
+    voice: Voice | None = None
+    for raw in sys.stdin.buffer:
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
         if not conversation:
             reply = responder.reply(line)
         elif not line.strip():
-            last = None
+            last = voice = None
             continue
         else:
-            reply = reply_in_context(responder, line, last)
-            last = turn_of(responder, reply)
-        print(json.dumps(reply.to_json(), ensure_ascii=False), flush=False)
-    sys.stdout.flush()
+            reply = reply_in_context(responder, line, last, voice)
+            last, voice = turn_of(responder, reply), reply.voice
+        out.write(json.dumps(reply.to_json(), ensure_ascii=False).encode() + b"\n")
+    out.flush()
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -210,11 +225,9 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot (long polling, or a webhook with --webhook-url)."""
-    from bot import telegram_bot
+    from bot.telegram.runner import run
 
-    return telegram_bot.run(
-        settings, webhook_url=args.webhook_url, port=args.port, secret=args.secret
-    )
+    return run(settings, webhook_url=args.webhook_url, port=args.port, secret=args.secret)
 
 
 # Commands that match questions: their embedding models load while the FAQ does.
@@ -226,7 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="expo-bot", description="FAQ bot for an expo, answering from a curated FAQ."
     )
     parser.add_argument(
-        "--faq", type=Path, help="FAQ file (default: $EXPO_BOT_FAQ or knowledge/faq.yaml)"
+        "--faq",
+        type=Path,
+        help="FAQ file (default: $EXPO_BOT_FAQ, else the project's knowledge/faq.yaml)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -307,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args, settings))
     except FaqError as exc:
+        if exc.unreadable is not None:  # `expo-bot check` could not read it either
+            print(f"expo-bot: {exc.unreadable}", file=sys.stderr)
+            return 1
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"expo-bot: {settings.faq} has problems; run `expo-bot check`", file=sys.stderr)

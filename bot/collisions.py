@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from bot.knowledge import LANGS, Knowledge
 from bot.matching.matcher import Matcher
+from bot.text import normalise, question_types
 
 NEAR_IDENTICAL = 92.0
 
@@ -36,9 +37,9 @@ class Collision:
 def find_collisions(knowledge: Knowledge, matcher: Matcher | None = None) -> list[Collision]:
     """Every collision in an FAQ, grouped by kind."""
     matcher = matcher or Matcher(knowledge)
-    lines = {e.id: e.line for e in knowledge.entries}
+    entries = {e.id: e for e in knowledge.entries}
     return [
-        Collision(kind, entry, other, text, lines.get(entry, 1), str(knowledge.path))
+        Collision(kind, entry, other, text, entries[entry].line_of(text), str(knowledge.path))
         for kind, entry, other, text in (
             *_misrouted_variants(knowledge, matcher),
             *_near_identical_variants(knowledge, matcher),
@@ -47,7 +48,7 @@ def find_collisions(knowledge: Knowledge, matcher: Matcher | None = None) -> lis
     ]
 
 
-_Found = tuple[str, str, str, str]  # kind, entry, other entry, text
+_Found = tuple[str, str, str, str]  # kind, entry, other entry, text as written in the file
 
 
 def _misrouted_variants(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
@@ -73,11 +74,11 @@ def _misrouted_variants(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
 
 
 def _near_identical_variants(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
-    owners: dict[str, str] = {}
+    owners: dict[str, tuple[str, str]] = {}  # prepared text → (entry, the question as written)
     for entry in knowledge.entries:
         for lang in LANGS:
             for question in entry.questions[lang]:
-                owners.setdefault(matcher.prepare(question), entry.id)
+                owners.setdefault(matcher.prepare(question), (entry.id, question))
     owners.pop("", None)
     texts = list(owners)
     found = []
@@ -86,19 +87,28 @@ def _near_identical_variants(knowledge: Knowledge, matcher: Matcher) -> list[_Fo
         for other_text, score, j in process.extract(
             text, texts, scorer=fuzz.ratio, score_cutoff=NEAR_IDENTICAL, limit=None
         ):
-            a, b = owners[text], owners[other_text]
-            if j > i and a != b:
-                found.append((f"near-identical to a variant of {b} ({score:.0f})", a, b, text))
+            (a, written), (b, other) = owners[text], owners[other_text]
+            if j > i and a != b and not _ask_apart(written, other):
+                found.append((f"near-identical to a variant of {b} ({score:.0f})", a, b, written))
     return found
+
+
+def _ask_apart(one: str, other: str) -> bool:
+    """Whether two questions ask for different kinds of answer (when / where): however alike
+    they read, the matcher tells them apart by that."""
+    kinds, other_kinds = question_types(normalise(one)), question_types(normalise(other))
+    return bool(kinds and other_kinds and not kinds & other_kinds)
 
 
 def _shared_keywords(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
     holders: defaultdict[str, list[str]] = defaultdict(list)
+    written: dict[tuple[str, str], str] = {}  # (prepared keyword, entry) → the keyword as written
     for entry in knowledge.entries:
         for keyword in entry.keywords:
             key = matcher.prepare(keyword)
             if key and entry.id not in holders[key]:
                 holders[key].append(entry.id)
+                written[key, entry.id] = keyword
     found = []
     for key, ids in holders.items():
         if len(ids) < 2:
@@ -109,5 +119,7 @@ def _shared_keywords(knowledge: Knowledge, matcher: Matcher) -> list[_Found]:
         for entry_id in ids:
             if entry_id != winner:
                 other = winner or next(i for i in ids if i != entry_id)
-                found.append(("keyword shared and confused", entry_id, other, key))
+                found.append(
+                    ("keyword shared and confused", entry_id, other, written[key, entry_id])
+                )
     return found

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.faq_writer import FaqWriter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FAQ = Path("knowledge/faq.yaml")
+DEFAULT_FAQ = PROJECT_ROOT / "knowledge" / "faq.yaml"  # whatever the working directory
 DEFAULT_DB = Path("var/expo-bot.sqlite3")
 DEFAULT_FAQ_HISTORY = Path("var/faq-history")
 DEFAULT_CACHE = PROJECT_ROOT / "var" / "cache"

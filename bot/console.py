@@ -1,37 +1,35 @@
 """The console front end: `expo-bot chat` for trying the bot locally, and plain-text rendering.
 
-It answers exactly as the Telegram bot does (same `Reply`), with numbered suggestions that a
-number picks, readline editing and history, and the FAQ reloaded when the file changes.
+It answers exactly as the Telegram bot does (same `Reply`, same wording from `bot.wording`), with
+numbered items that a number picks: the suggestions under an answer, or the topics and the pages
+of a topic's questions that /topics browses. A number always picks from what is on screen now.
+It has readline editing and history, keys that behave as in a shell, and the FAQ reloaded when
+the file changes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from bot.conversation import DEFAULT_SECONDS, Contexts, converse, turn_of
+from bot.conversation import DEFAULT_SECONDS, Contexts, reply_in_context, turn_of
+from bot.knowledge import Knowledge
 from bot.matching.matcher import Matcher
 from bot.reload import LiveFaq
 from bot.replies import Reply, Responder
-from bot.text import Lang, detect_lang
+from bot.text import SIMPLIFIED, Voice, written
+from bot.wording import Key, say
 
 HISTORY_FILE = Path.home() / ".expo_bot_history"
-
-_HELP: dict[Lang, str] = {
-    "zh": "直接输入问题即可,中英文都行。输入数字选择建议的问题。\n"
-    "命令:/topics 浏览主题,/help 帮助,/quit 退出(也可按 Ctrl-D)。",
-    "en": "Type a question in Chinese or English. Type a number to pick a suggestion.\n"
-    "Commands: /topics to browse, /help for this text, /quit to leave (or Ctrl-D).",
-}
-_SUGGESTION_TITLES: dict[str, dict[Lang, str]] = {
-    "related": {"zh": "相关问题", "en": "Related questions"},
-    "did_you_mean": {"zh": "你是想问", "en": "Did you mean"},
-    "closest": {"zh": "相近的问题", "en": "Closest questions"},
-    "examples": {"zh": "你可以这样问", "en": "You could ask"},
-}
-_SOURCE: dict[Lang, str] = {"zh": "出处", "en": "Source"}
+# Lines of a topic page kept free for its heading, the paging hint and the prompt.
+_PAGE_MARGIN = 5
+_MIN_PAGE = 5
+_HEADINGS: dict[str, Key] = {"related": "related", "closest": "closest", "examples": "examples"}
 
 
 def _indent(text: str, prefix: str = "") -> str:
@@ -40,16 +38,29 @@ def _indent(text: str, prefix: str = "") -> str:
     return "\n".join(prefix + line for line in text.splitlines() if line.strip())
 
 
+def _say(key: Key, voice: Voice, **values: str | int) -> str:
+    return say(key, voice.lang, voice.variant, **values)
+
+
 def render(reply: Reply) -> str:
-    """A reply as console text: answer, quoted source with speaker, numbered suggestions."""
+    """A reply as console text: answer, quoted source with speaker (and, in English, its
+    translation), numbered suggestions."""
+    voice = reply.voice
     parts = [reply.understood_note] if reply.understood else []
     parts.append(_indent(reply.answer))
     if reply.source is not None:
-        parts.append(f"  — {_SOURCE[reply.lang]}: {reply.source.speaker}")
+        parts.append(
+            f"  — {_say('source', voice)}{_say('speaker_sep', voice)}{reply.source.speaker}"
+        )
         parts.append(_indent(f"“{reply.source.text}”", "    "))
-    if reply.suggestions and reply.suggestion_kind in _SUGGESTION_TITLES:
-        if reply.suggestion_kind != "did_you_mean":  # the answer already asks it
-            parts.append(_SUGGESTION_TITLES[reply.suggestion_kind][reply.lang] + ":")
+        if reply.source.translation:  # under the verbatim quote, labelled: it is not the source
+            parts.append(f"  — {_say('translation', voice)}:")
+            parts.append(_indent(reply.source.translation, "    "))
+    if reply.suggestions and reply.suggestion_kind in _HEADINGS:
+        if reply.kind != "empty":  # an empty question's reply already introduces its examples
+            parts.append(_say(_HEADINGS[reply.suggestion_kind], voice))
+        parts.extend(f"  {i}. {s.question}" for i, s in enumerate(reply.suggestions, 1))
+    elif reply.suggestions:  # "did you mean": the answer already asks it
         parts.extend(f"  {i}. {s.question}" for i, s in enumerate(reply.suggestions, 1))
     return "\n".join(parts)
 
@@ -84,34 +95,89 @@ def render_debug(reply: Reply, matcher: Matcher) -> str:
     return "\n".join(lines)
 
 
-def render_topics(responder: Responder, lang: Lang) -> str:
-    """Every topic with its questions, for /topics."""
-    lines = []
-    for topic in responder.knowledge.topics:
-        entries = responder.knowledge.in_topic(topic.id)
-        lines.append(f"■ {topic.title(lang)} ({len(entries)})")
-        lines.extend(f"    {e.questions[lang][0]}" for e in entries)
-    return "\n".join(lines)
+def page_size() -> int:
+    """Questions per topic page: what fits on the terminal's screen."""
+    return max(_MIN_PAGE, shutil.get_terminal_size().lines - _PAGE_MARGIN)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One numbered item on screen: an entry's answer, or a topic's questions."""
+
+    kind: Literal["entry", "topic"]
+    id: str
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What is numbered on screen now; a topic page also knows where it is in its topic."""
+
+    picks: tuple[Pick, ...] = ()
+    topic: str = ""
+    page: int = 0
+
+
+def topic_list(knowledge: Knowledge, voice: Voice) -> tuple[str, Screen]:
+    """The numbered topics that have questions, for /topics."""
+    topics = [t for t in knowledge.topics if knowledge.in_topic(t.id)]
+    lines = [_say("console_topics", voice)]
+    for i, t in enumerate(topics, 1):
+        count = len(knowledge.in_topic(t.id))
+        lines.append(f"  {i}. {written(t.title(voice.lang), voice.variant)} ({count})")
+    return "\n".join(lines), Screen(tuple(Pick("topic", t.id) for t in topics))
+
+
+def topic_page(
+    knowledge: Knowledge, topic_id: str, voice: Voice, page: int, size: int
+) -> tuple[str, Screen] | None:
+    """One page of a topic's questions, numbered from 1; None if the topic is gone."""
+    topic = next((t for t in knowledge.topics if t.id == topic_id), None)
+    entries = knowledge.in_topic(topic_id)
+    if topic is None or not entries:
+        return None
+    pages = (len(entries) + size - 1) // size
+    page = min(max(page, 0), pages - 1)
+    shown = entries[page * size : (page + 1) * size]
+    title = written(topic.title(voice.lang), voice.variant)
+    lines = [_say("console_topic", voice, topic=title, count=len(entries))]
+    lines += [
+        f"  {i}. {written(e.questions[voice.lang][0], voice.variant)}"
+        for i, e in enumerate(shown, 1)
+    ]
+    lines.append(_say("console_page", voice, page=page + 1, pages=pages))
+    return "\n".join(lines), Screen(tuple(Pick("entry", e.id) for e in shown), topic_id, page)
 
 
 _CONVERSATION = "console"  # one conversation per console session
 
 
 class ConsoleSession:
-    """The state of one console conversation: the last suggestions and the language in use."""
+    """The state of one console conversation: what is numbered on screen, and its voice."""
 
     def __init__(
-        self, live: LiveFaq, *, debug: bool = False, context_seconds: float = DEFAULT_SECONDS
+        self,
+        live: LiveFaq,
+        *,
+        debug: bool = False,
+        page_size: Callable[[], int] = page_size,
+        context_seconds: float = DEFAULT_SECONDS,
     ) -> None:
         self.live = live
         self.debug = debug
-        self.lang: Lang = "zh"
+        self.page_size = page_size
+        self.voice: Voice | None = None  # the conversation's, once a question has one
+        self.screen = Screen()
         self.last: Reply | None = None
         self.contexts = Contexts(context_seconds, self._topics)
 
     def _topics(self, entry_id: str) -> tuple[str, ...]:
         # Read from the FAQ in use now: it may have been reloaded since the conversation began.
         return self.live.current.topics(entry_id)
+
+    @property
+    def ui(self) -> Voice:
+        """The voice of the console's own words: the conversation's, else Simplified Chinese."""
+        return self.voice or SIMPLIFIED
 
     def handle(self, line: str) -> str | None:
         """The console's answer to one input line; None means quit."""
@@ -122,32 +188,51 @@ class ConsoleSession:
         return notice + self._respond(line, self.live.current)
 
     def _respond(self, line: str, responder: Responder) -> str:
+        knowledge = responder.knowledge
         if line == "/topics":
-            return render_topics(responder, self.lang)
+            return self._show(topic_list(knowledge, self.ui))
         if line.startswith("/"):
-            return _HELP[self.lang]
-        if line.isdigit() and self.last is not None and self.last.suggestions:
-            return self._pick(int(line) - 1, responder)
+            return _say("console_help", self.ui)
+        if line.lower() in ("n", "p") and self.screen.topic:
+            step = 1 if line.lower() == "n" else -1
+            return self._page(knowledge, self.screen.topic, self.screen.page + step)
+        if line.isdigit() and self.screen.picks:
+            return self._pick(int(line), responder)
+        reply = reply_in_context(responder, line, self.contexts.last(_CONVERSATION), self.voice)
         if line:
-            self.lang = detect_lang(line)
-        self.last = converse(responder, self.contexts, _CONVERSATION, line)
-        return self._render(self.last, responder)
+            self.voice = reply.voice
+        return self._answer(reply, responder)
 
-    def _pick(self, index: int, responder: Responder) -> str:
-        assert self.last is not None
-        choices = self.last.suggestions
-        reply = (
-            responder.reply_for_entry(choices[index].id, self.last.lang)
-            if 0 <= index < len(choices)
-            else None
-        )
-        if reply is None:
-            return f"1–{len(choices)}?"
-        self.contexts.keep(_CONVERSATION, turn_of(responder, reply))
+    def _pick(self, number: int, responder: Responder) -> str:
+        picks = self.screen.picks
+        if not 1 <= number <= len(picks):
+            return _say("console_pick", self.ui, count=len(picks))
+        pick = picks[number - 1]
+        if pick.kind == "topic":
+            return self._page(responder.knowledge, pick.id, 0)
+        ui = self.ui
+        reply = responder.reply_for_entry(pick.id, ui.lang, variant=ui.variant)
+        if reply is None:  # gone since a reload
+            return self._show(topic_list(responder.knowledge, ui))
+        return self._answer(reply, responder)
+
+    def _page(self, knowledge: Knowledge, topic_id: str, page: int) -> str:
+        size = self.page_size()
+        shown = topic_page(knowledge, topic_id, self.ui, page, size)
+        if shown is None:
+            return self._show(topic_list(knowledge, self.ui))
+        if shown[1].page != page:  # n past the last page, p before the first
+            return _say("console_no_more", self.ui)
+        return self._show(shown)
+
+    def _show(self, shown: tuple[str, Screen]) -> str:
+        text, self.screen = shown
+        return text
+
+    def _answer(self, reply: Reply, responder: Responder) -> str:
+        self.contexts.keep(_CONVERSATION, turn_of(responder, reply))  # what comes next follows it
         self.last = reply
-        return self._render(reply, responder)
-
-    def _render(self, reply: Reply, responder: Responder) -> str:
+        self.screen = Screen(tuple(Pick("entry", s.id) for s in reply.suggestions))
         text = render(reply)
         return text + "\n" + render_debug(reply, responder.matcher) if self.debug else text
 
@@ -161,11 +246,12 @@ class ConsoleSession:
         return ""
 
 
-def _setup_readline() -> Callable[[], None]:
+def _setup_readline() -> tuple[Callable[[], None], Callable[[], str]]:
+    """Load the history; return how to save it, and how to read the line being typed."""
     try:
         import readline
     except ImportError:  # pragma: no cover - Windows without pyreadline
-        return lambda: None
+        return (lambda: None), (lambda: "")
     with contextlib.suppress(OSError):
         readline.read_history_file(HISTORY_FILE)
     readline.set_history_length(1000)
@@ -174,33 +260,43 @@ def _setup_readline() -> Callable[[], None]:
         with contextlib.suppress(OSError):
             readline.write_history_file(HISTORY_FILE)
 
-    return save
+    return save, readline.get_line_buffer
 
 
 def run_console(
     live: LiveFaq, *, debug: bool = False, context_seconds: float = DEFAULT_SECONDS
 ) -> int:
-    """The interactive loop; Ctrl-D, Ctrl-C and /quit all leave cleanly."""
+    """The interactive loop. As in a shell: Ctrl-C clears a half-typed line and leaves on an
+    empty one, Ctrl-D leaves; both leave the terminal on a fresh line. So does /quit."""
     session = ConsoleSession(live, debug=debug, context_seconds=context_seconds)
     title = live.current.knowledge.title
     interactive = sys.stdin.isatty()
-    save_history = _setup_readline() if interactive else (lambda: None)
+    save_history, typed = _setup_readline() if interactive else ((lambda: None), (lambda: ""))
     if interactive:
         print(f"{title.zh} / {title.en}")
-        print(_HELP["zh"])
+        print(_say("console_help", session.ui))
     try:
         while True:
             try:
                 line = input("> " if interactive else "")
             except EOFError:
+                if interactive:
+                    print()  # Ctrl-D leaves the cursor after the prompt
                 break
-            out = session.handle(line)
+            except KeyboardInterrupt:
+                print()
+                if typed().strip():
+                    continue
+                break
+            try:
+                out = session.handle(line)
+            except KeyboardInterrupt:  # a slow answer interrupted: back to the prompt
+                print()
+                continue
             if out is None:
                 break
             print(out)
             print()
-    except KeyboardInterrupt:
-        print()
     finally:
         save_history()
     return 0

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.followup import Reading, Turn, read
 from bot.replies import Reply, Responder
-from bot.text import Lang
+from bot.text import Lang, Voice
 
 if TYPE_CHECKING:
     from bot.store import EventLog
@@ -31,7 +31,9 @@ DEFAULT_SECONDS = 600.0  # how long a conversation's last turn is remembered
 MEMORY_SIZE = 10_000  # conversations remembered at once; the least recent are forgotten
 
 
-def reply_in_context(responder: Responder, message: str, last: Turn | None) -> Reply:
+def reply_in_context(
+    responder: Responder, message: str, last: Turn | None, session: Voice | None = None
+) -> Reply:
     """The reply to message, read in the light of the conversation's last turn.
 
     A message the bot answers on its own is answered as it is. Otherwise, a follow-up (那观众呢,
@@ -40,15 +42,15 @@ def reply_in_context(responder: Responder, message: str, last: Turn | None) -> R
     message alone would match something (中科院呢 alone is the CAS pavilion).
     """
     reading: Reading | None = read(message, last, responder.knowledge.scope.names)
-    alone = responder.reply(message)
+    alone = responder.reply(message, session)
     if reading is None or alone.kind in ("empty", "out_of_scope"):
         return (
             alone  # nothing to read into 🎉, and 去年呢 is about another fair whatever came before
         )
     if reading.alone is not None and alone.matched:
         return alone
-    lang = responder.lang_of(message)  # a Chinese follow-up gets a Chinese reply
-    readings = [(q, responder.reply(q, lang)) for q in reading.questions]
+    voice = alone.voice  # a follow-up in Traditional is answered in Traditional, though rebuilt
+    readings = [(q, responder.reply_in(q, voice)) for q in reading.questions]
     answered = next((r for r in readings if r[1].matched), None)
     if answered is None and not reading.decides:
         # The message names something of its own (what is the weather tomorrow?): only an
@@ -166,21 +168,21 @@ class Contexts:
         return newest[1] if newest else None
 
     def keep(self, key: str, turn: Turn | None) -> None:
-        """Remember turn as the conversation's last (None forgets it), here and in the store."""
+        """Make turn the conversation's last, here and in the store; None (the reply to an
+        empty message, 🎉) leaves the conversation as it was."""
         self.remember(key, turn)
         if self._store is not None:
             self.save(key, turn, self._store)
 
     def remember(self, key: str, turn: Turn | None) -> None:
-        """Remember turn in this instance's memory only."""
-        if self.enabled:
+        """Make turn the last in this instance's memory only."""
+        if self.enabled and turn is not None:
             self._memory.put(key, turn)
 
     def save(self, key: str, turn: Turn | None, store: EventLog) -> None:
         """Write turn to the store only (the Telegram bot does so after the reply has gone)."""
-        if self.enabled and store.keeps_contexts:
-            text = turn_json(turn, self._clock()) if turn else None
-            store.save_context(key, text, self.seconds)
+        if self.enabled and turn is not None and store.keeps_contexts:
+            store.save_context(key, turn_json(turn, self._clock()), self.seconds)
 
     def _stored(self, key: str, store: EventLog | None) -> tuple[float, Turn] | None:
         if store is None or not store.keeps_contexts:
@@ -197,8 +199,14 @@ class Contexts:
             return None
 
 
-def converse(responder: Responder, contexts: Contexts, key: str, message: str) -> Reply:
+def converse(
+    responder: Responder,
+    contexts: Contexts,
+    key: str,
+    message: str,
+    session: Voice | None = None,
+) -> Reply:
     """The reply to message in its conversation, which it then continues."""
-    reply = reply_in_context(responder, message, contexts.last(key))
+    reply = reply_in_context(responder, message, contexts.last(key), session)
     contexts.keep(key, turn_of(responder, reply))
     return reply

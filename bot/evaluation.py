@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.matching import calibration
 from bot.matching.decision import FEATURES, Thresholds
 from bot.matching.matcher import Matcher
 from bot.replies import Reply, Responder
+from bot.text import fold
 
 Outcome = Literal["correct", "wrong_answer", "wrong_refusal"]
 OUT_KINDS = frozenset({"out", "near"})
@@ -118,7 +118,8 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 
 
 def _comparable(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    # Read in Simplified: a Taiwan-form answer (智慧財產權, 電視臺) says what 知识产权 says.
+    text = fold(text)
     return "".join(_THOUSANDS.sub("", text).split())
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,9 @@ from bot.text import Lang, normalise, numbers_in
 LANGS: tuple[Lang, Lang] = ("zh", "en")
 MIN_QUESTIONS: Mapping[Lang, int] = {"zh": 4, "en": 2}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_ID_LINE = re.compile(r"""^\s*-\s+id:\s*["']?([A-Za-z0-9_-]+)""")  # an entry's first line
+# A bare yes or no opening an answer: it answers a question that was not necessarily asked.
+_BARE_REPLY = re.compile(r"^(有|没有|是的?|不是|对|不|yes|no)\s*[。.,，!！;；]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Passage:
     text: str
     speaker: Bilingual
     offset: int
+    translation: str = ""  # a faithful English translation (`source_en`)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ class Entry:
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     line: int = 0
+    #: The line of each question and keyword, as written in the file (for `check`'s messages).
+    text_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, text: str) -> int:
+        """The line a question or keyword of this entry is on; the entry's own if not found."""
+        return self.text_lines.get(text, self.line)
 
 
 @dataclass(frozen=True)
@@ -106,8 +116,11 @@ class Problem:
     line: int
     entry: str | None
     message: str
+    unreadable: bool = False  # the file itself cannot be read: the message says it all
 
     def __str__(self) -> str:
+        if self.unreadable:
+            return self.message
         where = f" [{self.entry}]" if self.entry else ""
         return f"{self.file}:{self.line}:{where} {self.message}"
 
@@ -118,6 +131,11 @@ class FaqError(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(map(str, self.problems)))
+
+    @property
+    def unreadable(self) -> Problem | None:
+        """The one problem of a file that cannot be read at all; None if it was read."""
+        return next((p for p in self.problems if p.unreadable), None)
 
 
 # --- the transcript and its speakers -----------------------------------------------------------
@@ -263,7 +281,11 @@ def _read_yaml(path: Path, validator: _Validator) -> tuple[Any, _Lines] | None:
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        validator.problems.append(Problem(validator.file, 1, None, f"cannot read file: {exc}"))
+        # The absolute path: a relative one does not say which directory it was looked for in.
+        tried = path.absolute()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        message = f"cannot read the FAQ file {tried}: {reason}"
+        validator.problems.append(Problem(str(tried), 1, None, message, unreadable=True))
         return None
     # libyaml's loader when PyYAML has it: same safe constructors, several times faster.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(raw)
@@ -274,7 +296,7 @@ def _read_yaml(path: Path, validator: _Validator) -> tuple[Any, _Lines] | None:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"YAML syntax error at column {col}: {exc.problem or exc.context}"
-        validator.problems.append(Problem(validator.file, line, None, message))
+        validator.problems.append(Problem(validator.file, line, _entry_around(raw, line), message))
         return None
     except yaml.YAMLError as exc:
         validator.problems.append(Problem(validator.file, 1, None, f"YAML error: {exc}"))
@@ -284,13 +306,48 @@ def _read_yaml(path: Path, validator: _Validator) -> tuple[Any, _Lines] | None:
     return data, _Lines(node)
 
 
+def _text_lines(values: Any, at: _Lines) -> dict[str, int]:
+    """The line of each text in a YAML list, keyed by the text as the entry keeps it."""
+    if not isinstance(values, list):
+        return {}
+    return {v.strip(): at[i].line() for i, v in enumerate(values) if isinstance(v, str)}
+
+
+def _entry_around(raw: str, line: int) -> str | None:
+    """The id of the entry a line of the file falls in: the last `- id:` at or above it."""
+    found = None
+    for text in raw.splitlines()[:line]:
+        if m := _ID_LINE.match(text):
+            found = m.group(1)
+    return found
+
+
 def _check_numbers(v: _Validator, entry: str, answer: Bilingual, source: str, at: _Lines) -> None:
-    allowed = numbers_in(source, chinese_numerals=True)
     for lang in LANGS:
-        stray = sorted(numbers_in(answer(lang)) - allowed)
-        if stray:
-            shown = ", ".join(_show(n) for n in stray)
-            v.report(at[lang], entry, f"answer.{lang} states {shown}, not in its source passage")
+        if stray := _stray_numbers(answer(lang), source):
+            v.report(at[lang], entry, f"answer.{lang} states {stray}, not in its source passage")
+
+
+def _check_translation(
+    v: _Validator, entry: str, translation: str, source: str, at: _Lines
+) -> None:
+    if stray := _stray_numbers(translation, source):
+        v.report(at, entry, f"source_en states {stray}, not in its source passage")
+
+
+def _check_standalone(v: _Validator, entry: str, answer: Bilingual, at: _Lines) -> None:
+    """An answer is also shown for a one-word question (巴士) or a tapped suggestion, where a
+    bare "有。" or "Yes." has nothing to answer."""
+    for lang in LANGS:
+        if bare := _BARE_REPLY.match(answer(lang)):
+            message = f"answer.{lang} opens with {bare.group(1)!r}: it must read well on its own"
+            v.report(at[lang], entry, message)
+
+
+def _stray_numbers(text: str, source: str) -> str:
+    """The numbers a text states that its source passage does not, for a message; "" if none."""
+    stray = sorted(numbers_in(text) - numbers_in(source, chinese_numerals=True))
+    return ", ".join(_show(n) for n in stray)
 
 
 def _show(number: Decimal) -> str:
@@ -366,7 +423,7 @@ class _EntryParser:
         self.v = v
         self.transcript = transcript
         self.topics = topics
-        self.seen: set[str] = set()
+        self.seen: dict[str, int] = {}  # id → the line it was first seen on
         self.question_owner: dict[str, str] = {}
         self.related_refs: list[tuple[str, str, _Lines]] = []
 
@@ -391,8 +448,8 @@ class _EntryParser:
         if eid and not _ID_RE.match(eid):
             v.report(at["id"], eid, "id must be a lowercase slug (a-z, 0-9, _ or -)")
         if eid in self.seen:
-            v.report(at["id"], eid, f"duplicate id {eid!r}")
-        self.seen.add(eid)
+            v.report(at["id"], eid, f"duplicate id {eid!r}, first used on line {self.seen[eid]}")
+        self.seen.setdefault(eid, at["id"].line())
         label = eid or f"entries[{index}]"
         topic = v.text(e.get("topic"), at["topic"], label, "topic")
         if topic and topic not in self.topics:
@@ -400,12 +457,22 @@ class _EntryParser:
         questions = self.questions(e.get("questions"), at["questions"], label)
         answer = v.bilingual(e.get("answer"), at["answer"], label, "answer")
         passage = self.passage(e.get("source"), at["source"], label)
+        translation = v.text(e.get("source_en"), at["source_en"], label, "source_en")
         if passage.offset >= 0 and answer.zh and answer.en:
             _check_numbers(v, label, answer, passage.text, at["answer"])
+        _check_standalone(v, label, answer, at["answer"])
+        if passage.offset >= 0 and translation:
+            _check_translation(v, label, translation, passage.text, at["source_en"])
+            passage = replace(passage, translation=translation)
         keywords = v.strings(e.get("keywords"), at["keywords"], label, "keywords")
         related = v.strings(e.get("related"), at["related"], label, "related")
         self.related_refs.extend((label, r, at["related"]) for r in related)
-        return Entry(eid, topic, questions, answer, passage, keywords, related, at.line())
+        raw_questions = e.get("questions")
+        lines = _text_lines(e.get("keywords"), at["keywords"])
+        if isinstance(raw_questions, Mapping):
+            for lang in LANGS:
+                lines |= _text_lines(raw_questions.get(lang), at["questions"][lang])
+        return Entry(eid, topic, questions, answer, passage, keywords, related, at.line(), lines)
 
     def questions(self, raw: Any, at: _Lines, label: str) -> Mapping[Lang, tuple[str, ...]]:
         qmap = self.v.mapping(raw, at, label, "questions")

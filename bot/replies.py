@@ -13,7 +13,17 @@ from typing import Any, Literal
 from bot.knowledge import Entry, Knowledge
 from bot.matching.decision import Candidate, Decision, Partial
 from bot.matching.matcher import Match, Matcher
-from bot.text import Lang, detect_lang, normalise
+from bot.text import (
+    ENGLISH,
+    Lang,
+    Script,
+    Variant,
+    Voice,
+    normalise,
+    voice_of,
+    written,
+)
+from bot.wording import missing_details, say, scope_what
 
 SuggestionKind = Literal["related", "did_you_mean", "closest", "examples", "none"]
 #: What a reply is, as `ask --json` reports it.
@@ -26,6 +36,7 @@ class Source:
 
     text: str
     speaker: str
+    translation: str | None = None  # a faithful English translation, in English replies
 
 
 @dataclass(frozen=True)
@@ -50,14 +61,26 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     suggestion_kind: SuggestionKind = "none"
     candidates: tuple[Candidate, ...] = ()
+    variant: Variant = "hans"  # the form of Chinese a Chinese reply is written in
+
+    @property
+    def voice(self) -> Voice:
+        return Voice(self.lang, self.variant)
+
+    @property
+    def script(self) -> Script | None:
+        """`hans` or `hant` for a Chinese reply; None for an English one."""
+        return self.voice.script if self.lang == "zh" else None
+
     understood: str = ""  # the question a follow-up was read as (那观众呢 → 本届高交会有多少家观众)
 
     @property
     def understood_note(self) -> str:
-        """How a follow-up was read, for the user to see: (观众有多少?); "" for other replies."""
+        """How a follow-up was read, for the user to see, in the reply's script: (观众有多少?)."""
         if not self.understood:
             return ""
-        return f"({self.understood.rstrip('?？')}?)"
+        shown = written(self.understood, self.variant) if self.lang == "zh" else self.understood
+        return f"({shown.rstrip('?？')}?)"
 
     @property
     def matched(self) -> bool:
@@ -82,9 +105,14 @@ class Reply:
             "id": self.entry_id if self.quoted else None,
             "score": self.score,
             "lang": self.lang,
+            "script": self.script,
             "answer": self.answer,
             "source": (
-                {"text": self.source.text, "speaker": self.source.speaker}
+                {
+                    "text": self.source.text,
+                    "speaker": self.source.speaker,
+                    "translation": self.source.translation,
+                }
                 if self.quoted and self.source
                 else None
             ),
@@ -93,74 +121,13 @@ class Reply:
         }
 
 
-# Interface wording, in both reply languages. Expo facts never appear here: they come from the FAQ.
-TEXTS: dict[str, dict[Lang, str]] = {
-    "refuse": {
-        "zh": "抱歉,通报会实录里没有涉及这个问题,我不想猜。"
-        "我能回答关于{title}的这些方面:{topics}。",
-        "en": "Sorry, the briefing doesn't cover that, and I'd rather not guess. "
-        "I can answer questions about {title} on: {topics}.",
-    },
-    "out_of_scope": {
-        "zh": "我只了解{title}的情况,这个问题问的是{what},超出了我的资料范围。",
-        "en": "I only know about {title}; this question is about {what}, "
-        "which my source doesn't cover.",
-    },
-    "ambiguous": {
-        "zh": "我不太确定你的意思,你是想问:",
-        "en": "I'm not sure I understood. Did you mean:",
-    },
-    "empty": {
-        "zh": "请输入一个问题,例如:{example}",
-        "en": "Please type a question, for example: {example}",
-    },
-    "partial_word": {
-        "zh": "通报会没有提到“{detail}”。关于这个话题,通报会说的是:",
-        "en": "The briefing doesn't mention “{detail}”. What it does say on this:",
-    },
-    "partial_kind": {
-        "zh": "通报会没有说明{detail}。关于这个话题,通报会说的是:",
-        "en": "The briefing doesn't say {detail}. What it does say on this:",
-    },
-    "closest": {"zh": "相近的问题:", "en": "Closest questions:"},
-    "related": {"zh": "相关问题:", "en": "Related questions:"},
-    "source": {"zh": "出处", "en": "Source"},
-    "speaker_sep": {"zh": ":", "en": ": "},
-}
-
-_SCOPE_WHAT: dict[str, dict[Lang, str]] = {
-    "another event": {"zh": "另一个展会", "en": "another event"},
-    "another edition": {"zh": "另一届展会", "en": "another edition"},
-    "another year": {"zh": "另一年份", "en": "another year"},
-}
-
-
-# What a partial reply says the briefing does not give, by the kind of question asked.
-_KIND_DETAIL: dict[str, dict[Lang, str]] = {
-    "where": {"zh": "地点", "en": "where"},
-    "when": {"zh": "时间", "en": "when"},
-    "who": {"zh": "是谁", "en": "who"},
-    "count": {"zh": "具体数字", "en": "the number"},
-    "money": {"zh": "费用或金额", "en": "the cost or amount"},
-    "size": {"zh": "大小", "en": "the size"},
-    "list": {"zh": "完整名单", "en": "the full list"},
-    "which": {"zh": "具体是哪些", "en": "which ones"},
-    "name": {"zh": "名称", "en": "the name"},
-    "besides": {"zh": "其他还有哪些", "en": "which others"},
-    "breakdown": {"zh": "分项数字", "en": "the breakdown"},
-    "why": {"zh": "原因", "en": "why"},
-    "how": {"zh": "具体做法", "en": "how"},
-    "said": {"zh": "讲话的具体内容", "en": "what exactly was said"},
-}
-
-
-def text(key: str, lang: Lang, **values: str) -> str:
-    """An interface string in the given language, with values filled in."""
-    return TEXTS[key][lang].format(**values)
-
-
 class Responder:
-    """Answers questions from one FAQ; immutable, so a reload swaps it whole."""
+    """Answers questions from one FAQ; immutable, so a reload swaps it whole.
+
+    Replies are built in Simplified Chinese or English, as the FAQ is written, and then written
+    in the form of Chinese the question used (`Voice`): the answer, the suggested questions and
+    the speaker, never the verbatim source quote.
+    """
 
     def __init__(self, knowledge: Knowledge, matcher: Matcher | None = None) -> None:
         self.knowledge = knowledge
@@ -171,13 +138,27 @@ class Responder:
         """Words that name what an entry is about: its keywords and their synonyms."""
         return self._topics.get(entry_id, ())
 
-    def reply(self, query: str, lang: Lang | None = None) -> Reply:
-        """The reply to a free-text question."""
+    def reply(self, query: str, session: Voice | None = None) -> Reply:
+        """The reply to a free-text question, in its language and script.
+
+        `session` is the conversation's voice so far: a question with no language of its own
+        (punctuation, an emoji, a bare number) is answered in it.
+        """
+        return self.reply_in(query, self.voice(query, session))
+
+    def reply_in(self, query: str, voice: Voice) -> Reply:
+        """The reply to query in the given voice, whatever the query's own: a follow-up rebuilt
+        in Simplified (中科院专馆在几号馆) is answered in the script it was asked in."""
         match = self.matcher.match(query)
-        return self.reply_to_match(match, lang or match.lang)
+        return self._written(self.reply_to_match(match, voice.lang), voice)
+
+    @staticmethod
+    def voice(query: str, session: Voice | None = None) -> Voice:
+        """The voice to answer a question in: its own, else the conversation's, else English."""
+        return voice_of(query) or session or ENGLISH
 
     def reply_to_match(self, match: Match, lang: Lang) -> Reply:
-        """The reply for a matcher verdict, in the given language."""
+        """The reply for a matcher verdict, in the given language (Simplified for Chinese)."""
         best = match.best
         entry = self.knowledge.entry(best.entry_id) if best is not None else None
         if match.decision == "answer" and best is not None and entry is not None:
@@ -195,38 +176,53 @@ class Responder:
         title = self.knowledge.title(lang)
         if match.decision == "empty":
             example = base.suggestions[0].question if base.suggestions else ""
-            return replace(base, answer=text("empty", lang, example=example))
+            return replace(base, answer=say("empty", lang, example=example))
         if match.decision == "out_of_scope":
-            kind = match.reason.split(":", 1)[0]
-            what = _SCOPE_WHAT.get(kind, {"zh": kind, "en": kind})[lang]
-            return replace(base, answer=text("out_of_scope", lang, title=title, what=what))
+            what = scope_what(match.reason, lang)
+            refusal = replace(base, answer=say("out_of_scope", lang, title=title, what=what))
+            near = self._suggest(self._in_scope_closest(match), lang)
+            return (
+                replace(refusal, suggestions=near, suggestion_kind="closest") if near else refusal
+            )
         if match.decision == "partial" and match.partial is not None:
             partial = self._partial(match.partial, lang, match, base)
             if partial is not None:
                 return partial
         if match.decision == "ambiguous":
-            close = self._suggest(self.matcher.close_calls(match.candidates), lang)
+            close = self._suggest(self.matcher.closest(match), lang)
             return replace(
                 base,
-                answer=text("ambiguous", lang),
+                answer=say("ambiguous", lang),
                 suggestions=close,
                 suggestion_kind="did_you_mean",
             )
-        topics = ("、" if lang == "zh" else ", ").join(t.title(lang) for t in self.knowledge.topics)
-        refusal = replace(base, answer=text("refuse", lang, title=title, topics=topics))
-        near = self._suggest(self.matcher.suggestions(match), lang)
+        topics = say("list_sep", lang).join(t.title(lang) for t in self.knowledge.topics)
+        refusal = replace(base, answer=say("refuse", lang, title=title, topics=topics))
+        near = self._suggest(self.matcher.closest(match), lang)
         return replace(refusal, suggestions=near, suggestion_kind="closest") if near else refusal
+
+    def _in_scope_closest(self, match: Match) -> tuple[Candidate, ...]:
+        """The closest entries to an out-of-scope question asked of this fair instead:
+        去年高交会有多少展商 is matched as 高交会有多少展商."""
+        if not match.in_scope.strip():
+            return ()
+        inner = self.matcher.match(match.in_scope)
+        if inner.decision in ("out_of_scope", "empty"):
+            return ()
+        if inner.decision == "answer" and inner.best is not None:
+            return (inner.best, *self.matcher.closest(inner))[:3]
+        return self.matcher.closest(inner)
 
     def _partial(self, about: Partial, lang: Lang, match: Match, base: Reply) -> Reply | None:
         """What the briefing does say on the topic, after saying what it does not give."""
         entry = self.knowledge.entry(about.entry_id)
         if entry is None:
             return None
-        details = [_KIND_DETAIL[k][lang] for k in about.kinds if k in _KIND_DETAIL]
+        details = missing_details(about.kinds, lang)
         if details:  # the kind of question says best what is missing: "where", "the cost"
-            lead = text("partial_kind", lang, detail=("、" if lang == "zh" else ", ").join(details))
+            lead = say("partial_kind", lang, detail=say("list_sep", lang).join(details))
         else:
-            lead = text("partial_word", lang, detail=about.word)
+            lead = say("partial_word", lang, detail=about.word)
         others = tuple(
             c for c in self.matcher.close_calls(match.candidates) if c.entry_id != entry.id
         )
@@ -236,17 +232,33 @@ class Responder:
             kind="partial",
             answer=lead + ("" if lang == "zh" else " ") + entry.answer(lang),
             entry_id=entry.id,
-            source=Source(entry.source.text, entry.source.speaker(lang)),
+            source=self._source(entry, lang),
             suggestions=close,
             suggestion_kind="closest" if close else "none",
         )
 
-    def reply_for_entry(self, entry_id: str, lang: Lang, query: str = "") -> Reply | None:
+    def reply_for_entry(
+        self, entry_id: str, lang: Lang, query: str = "", variant: Variant = "hans"
+    ) -> Reply | None:
         """The answer of a chosen entry, as when a suggestion is tapped."""
         entry = self.knowledge.entry(entry_id)
         if entry is None:
             return None
-        return self._answer(entry, lang, query or entry.questions[lang][0], 100.0, ())
+        reply = self._answer(entry, lang, query or entry.questions[lang][0], 100.0, ())
+        return self._written(reply, Voice(lang, variant))
+
+    def best_answers(self, query: str, limit: int, session: Voice | None = None) -> list[Reply]:
+        """Up to `limit` answers a question may be after, best first: for inline mode, where the
+        asker picks one. Examples for an empty question; nothing for one out of scope."""
+        voice = self.voice(query, session)
+        if query.strip():
+            match = self.matcher.match(query, limit=limit)
+            wanted = match.decision not in ("out_of_scope", "empty")
+            ids = [c.entry_id for c in self.matcher.worth_suggesting(match.candidates) if wanted]
+        else:
+            ids = [s.id for s in self.examples(voice.lang, limit)]
+        replies = (self.reply_for_entry(i, voice.lang, variant=voice.variant) for i in ids)
+        return [reply for reply in replies if reply is not None]
 
     def _answer(
         self, entry: Entry, lang: Lang, query: str, score: float, candidates: tuple[Candidate, ...]
@@ -263,17 +275,39 @@ class Responder:
             answer=entry.answer(lang),
             entry_id=entry.id,
             score=score,
-            source=Source(entry.source.text, entry.source.speaker(lang)),
+            source=self._source(entry, lang),
             suggestions=related[:3],
             suggestion_kind="related" if related else "none",
             candidates=candidates,
         )
 
+    @staticmethod
+    def _source(entry: Entry, lang: Lang) -> Source:
+        translation = entry.source.translation if lang == "en" else None
+        return Source(entry.source.text, entry.source.speaker(lang), translation or None)
+
+    @staticmethod
+    def _written(reply: Reply, voice: Voice) -> Reply:
+        """The reply in the voice's form of Chinese; the source quote stays verbatim."""
+        if reply.lang != "zh" or voice.variant == "hans":
+            return reply
+        variant = voice.variant
+        source = reply.source
+        return replace(
+            reply,
+            variant=variant,
+            answer=written(reply.answer, variant),
+            source=replace(source, speaker=written(source.speaker, variant)) if source else None,
+            suggestions=tuple(
+                replace(s, question=written(s.question, variant)) for s in reply.suggestions
+            ),
+        )
+
     def _suggest(self, candidates: tuple[Candidate, ...], lang: Lang) -> tuple[Suggestion, ...]:
-        out = []
+        out: list[Suggestion] = []
         for c in candidates:
             entry = self.knowledge.entry(c.entry_id)
-            if entry is not None:
+            if entry is not None and all(s.id != entry.id for s in out):
                 out.append(Suggestion(entry.id, entry.questions[lang][0]))
         return tuple(out)
 
@@ -287,9 +321,6 @@ class Responder:
             if len(picks) == count:
                 break
         return tuple(picks)
-
-    def lang_of(self, query: str) -> Lang:
-        return detect_lang(query)
 
 
 def _topic_words(entry: Entry, synonyms: Sequence[Sequence[str]]) -> tuple[str, ...]:

@@ -34,7 +34,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from rapidfuzz import fuzz, process
 
-from bot.store import UNANSWERED_KINDS, Event, EventLog, EventLogError, ScoredEntry, Stats
+from bot.store import (
+    UNANSWERED_KINDS,
+    Event,
+    EventLog,
+    EventLogError,
+    Location,
+    ScoredEntry,
+    Stats,
+)
 from bot.text import normalise
 
 if TYPE_CHECKING:
@@ -49,7 +57,11 @@ DISTINCT_ENTRY_SCORE: Final = 50.0
 DEFAULT_LIMIT: Final = 20
 EXAMPLES: Final = 3  # example phrasings per group
 CLOSEST: Final = 3  # closest entries per group
-EMPTY_MESSAGE: Final = "no questions recorded yet"
+#: `expo-bot review` with nothing to show says where it looked, and what records questions.
+EMPTY_MESSAGE: Final = (
+    "No questions recorded {window} in {where}.\nOnly the Telegram bot (`expo-bot telegram`) "
+    "records questions; `chat` and `ask` do not. EXPO_BOT_DB names another event store."
+)
 
 _FEEDBACK_KINDS: Final = ("thumbs_up", "thumbs_down")
 _TAP_KIND: Final = "suggestion_tap"
@@ -429,10 +441,19 @@ def _more(shown: int, total: int, what: str) -> list[str]:
     return [f"   (+{_plural(total - shown, what)} not shown)"] if total > shown else []
 
 
+def _window(report: ReviewReport) -> str:
+    return window_of(report.since)
+
+
+def window_of(since: datetime | None) -> str:
+    """A review's time window in words: "since 2026-12-01 10:40 UTC", or "so far"."""
+    return f"since {when(since)}" if since else "so far"
+
+
 def render_text(report: ReviewReport, *, groups: bool = True) -> str:
     """The report as plain text (no HTML or Markdown), for the CLI and Telegram; without the
     unanswered groups themselves if not groups (Telegram /review shows each as a message)."""
-    window = f"since {when(report.since)}" if report.since else "so far"
+    window = _window(report)
     if report.empty:
         return f"No questions recorded {window}."
     s = report.stats
@@ -621,24 +642,29 @@ def main(
         print(f"expo-bot review: invalid limit {limit}: it must be at least 1", file=sys.stderr)
         return 2
     if isinstance(settings.db, Path) and not settings.db.exists():  # a SQLite file not made yet
-        if as_json:  # keep stdout machine-readable
-            print(EMPTY_MESSAGE, file=sys.stderr)
-            empty = build_report([], Stats.empty(start), since=start, limit=limit, generated=now)
-            _print_json(empty)
-        else:
-            print(EMPTY_MESSAGE)
-        return 0
-    try:
-        with EventLog.connect(settings.db, salt=settings.salt) as log:
-            report = review(log, start, limit, include_ignored=include_ignored)
-    except EventLogError as exc:
-        print(f"expo-bot review: {exc}", file=sys.stderr)
-        return 1
+        report = build_report([], Stats.empty(start), since=start, limit=limit, generated=now)
+    else:
+        try:
+            with EventLog.connect(settings.db, salt=settings.salt) as log:
+                report = review(log, start, limit, include_ignored=include_ignored)
+        except EventLogError as exc:
+            print(f"expo-bot review: {exc}", file=sys.stderr)
+            return 1
+    if report.empty:
+        # Say where it looked: an empty report from the wrong database reads like a quiet week.
+        empty = EMPTY_MESSAGE.format(window=_window(report), where=where_of(settings.db))
+        print(empty, file=sys.stderr if as_json else sys.stdout)  # JSON keeps stdout parseable
     if as_json:
         _print_json(report)
-    else:
+    elif not report.empty:
         print(render_text(report))
     return 0
+
+
+def where_of(db: Location) -> str:
+    """The event store as the reader can find it: a SQLite file's absolute path, or the
+    PostgreSQL URL without its password."""
+    return str(db.resolve()) if isinstance(db, Path) else str(db)
 
 
 def _print_json(report: ReviewReport) -> None:

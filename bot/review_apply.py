@@ -105,7 +105,8 @@ def apply(settings: Settings, since: str, limit: int, *, include_ignored: bool =
         print(f"expo-bot review: {exc}", file=sys.stderr)
         return 2
     if isinstance(settings.db, Path) and not settings.db.exists():
-        print(review.EMPTY_MESSAGE)
+        where = review.where_of(settings.db)
+        print(review.EMPTY_MESSAGE.format(window=review.window_of(start), where=where))
         return EXIT_OK
     knowledge = load(settings.faq)
     try:

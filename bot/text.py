@@ -10,6 +10,7 @@ import importlib.util
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from pathlib import Path
@@ -18,6 +19,11 @@ from typing import Literal
 import opencc
 
 Lang = Literal["zh", "en"]
+#: How Chinese is written: Simplified, or Traditional.
+Script = Literal["hans", "hant"]
+#: The written form a Chinese reply takes: Simplified, Traditional as in Hong Kong (OpenCC
+#: `s2hk`), or Traditional with Taiwan vocabulary (`s2twp`).
+Variant = Literal["hans", "hk", "tw"]
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE = re.compile(f"[{_CJK}]")
@@ -227,6 +233,69 @@ def normalise(text: str) -> str:
 def detect_lang(text: str) -> Lang:
     """Chinese when the text holds any Chinese character, English otherwise."""
     return "zh" if CJK_RE.search(text) else "en"
+
+
+# --- the language and script of a reply ----------------------------------------------------------
+
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+# Written Cantonese: a Traditional question holding one of these is answered in Hong Kong forms.
+_CANTONESE_MARKERS = re.compile(
+    "幾多|幾時|幾大|幾錢|幾間|幾耐|邊[個度啲位間日年兩幾一]|點樣|乜嘢|咩|係|喺|冇|嘅|咗|啲|嚟|睇|佢"
+    "|唔|攞|搵|揾|噉|咁|嗰|呢[個句啲度位]|閂|㗎|喎|嘢|今屆"
+)
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The language a reply is in and, for Chinese, the written form it takes."""
+
+    lang: Lang = "zh"
+    variant: Variant = "hans"
+
+    @property
+    def script(self) -> Script:
+        return "hans" if self.variant == "hans" else "hant"
+
+
+ENGLISH = Voice("en")
+SIMPLIFIED = Voice("zh")
+
+
+def voice_of(text: str) -> Voice | None:
+    """The language and script a text is written in; None when it has none of its own
+    (punctuation, emoji, a bare number), so the conversation's language holds."""
+    if CJK_RE.search(text):
+        return Voice("zh", chinese_variant(text))
+    return ENGLISH if _LATIN_LETTER.search(unicodedata.normalize("NFKC", text)) else None
+
+
+def chinese_variant(text: str) -> Variant:
+    """Traditional when the text's Chinese characters change under conversion to Simplified;
+    in Hong Kong forms when it is written Cantonese, in Taiwan forms otherwise."""
+    chinese = "".join(cjk_runs(text))
+    # Characters only: the phrase tables would also turn Simplified 智慧 into 智能.
+    if str(_characters_to_simplified().convert(chinese)) == chinese:
+        return "hans"
+    return "hk" if _CANTONESE_MARKERS.search(chinese) else "tw"
+
+
+@cache
+def _characters_to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _to_traditional(variant: Variant) -> opencc.OpenCC:
+    return opencc.OpenCC("s2hk" if variant == "hk" else "s2twp")
+
+
+@lru_cache(maxsize=4096)
+def written(text: str, variant: Variant) -> str:
+    """Simplified text in the given written form; unchanged for Simplified or text without
+    Chinese."""
+    if variant == "hans" or not CJK_RE.search(text):
+        return text
+    return str(_to_traditional(variant).convert(text))
 
 
 def stem(word: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +21,7 @@ Run = Callable[..., tuple[int, str, str]]
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
     def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
         code = main(["--faq", str(FAQ), *argv])
         out, err = capsys.readouterr()
         return code, out, err
@@ -27,10 +30,9 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_check_passes_on_the_shipped_faq(run: Run) -> None:
-    code, out, _ = run("check")
+    code, out, _ = run("check", "--strict")  # what `make test` runs: not even a collision
     lines = out.strip().splitlines()
-    assert code == 0 and "OK" in lines[-1]
-    assert all(line.startswith("warning: ") for line in lines[:-1])
+    assert code == 0 and lines == [f"{FAQ}: OK, 115 entries in 9 topics, no collisions"]
     code, out, _ = run("check", "--no-collisions")
     assert code == 0 and len(out.strip().splitlines()) == 1
 
@@ -47,10 +49,55 @@ def test_check_fails_with_one_line_per_problem(
     )
 
 
-def test_missing_faq_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--faq", "/nonexistent/faq.yaml", "ask", "展商"]) == 1
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and "cannot read file" in err
+def test_missing_faq_is_one_line_naming_the_absolute_path(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in (["ask", "展商"], ["check"], ["chat"]):
+        assert main(["--faq", "nowhere/faq.yaml", *command]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1, err
+        assert f"cannot read the FAQ file {tmp_path / 'nowhere' / 'faq.yaml'}: " in err
+        assert "No such file or directory" in err
+        assert "Traceback" not in err and "run `expo-bot check`" not in err  # it fails alike
+
+
+def _expo_bot(*argv: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "EXPO_BOT_FAQ"}
+    env |= {"EXPO_BOT_SEMANTIC": "off", "LANG": "C", "LC_ALL": "C"}
+    return subprocess.run(
+        [EXPO_BOT, *argv],
+        check=False,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+
+
+EXPO_BOT = str(Path(sys.executable).with_name("expo-bot"))
+
+
+def test_it_runs_from_any_directory_with_the_project_faq(tmp_path: Path) -> None:
+    done = _expo_bot("ask", "--json", "有多少展商?", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["id"] == "exhibitors"
+
+
+def test_ask_jsonl_writes_valid_utf8_json_whatever_bytes_come_in(tmp_path: Path) -> None:
+    lines = [b"\xff\xfe\xe5\xb1\x95\xe5\x95\x86", "有多少展商?".encode(), b"caf\xe9?", b"\xe5\xb1"]
+    done = _expo_bot("ask", "--jsonl", cwd=tmp_path, stdin=b"\n".join(lines) + b"\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode("utf-8")  # strict: any invalid byte would raise here
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [r["query"] for r in replies] == [
+        "\ufffd\ufffd展商",
+        "有多少展商?",
+        "caf\ufffd?",
+        "\ufffd",
+    ]
+    assert replies[1]["id"] == "exhibitors"
 
 
 def test_ask_json(run: Run) -> None:

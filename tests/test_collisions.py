@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.collisions import find_collisions
 from bot.knowledge import load
+from tests.conftest import line_of
 
 
 def test_a_variant_copied_to_another_entry_is_reported(
@@ -16,10 +17,15 @@ def test_a_variant_copied_to_another_entry_is_reported(
     edit_faq(
         "- id: projects\n  topic: figures\n  questions:\n    zh:\n",
         "- id: projects\n  topic: figures\n  questions:\n    zh:\n"
-        "    - 本届高交会共有多少家展商参展?\n",
+        "    - 本届高交会共有多少家展商参展？\n",
     )
     collisions = find_collisions(load(faq_copy))
-    assert any({c.entry, c.other} == {"projects", "exhibitors"} for c in collisions), collisions
+    found = [c for c in collisions if (c.entry, c.other) == ("projects", "exhibitors")]
+    assert found, collisions
+    # The variant's own line, and the variant as written (full-width ？), not normalised.
+    assert {(c.line, c.text) for c in found} == {
+        (line_of(faq_copy, "本届高交会共有多少家展商参展？"), "本届高交会共有多少家展商参展？")
+    }
 
 
 def test_a_keyword_shared_by_two_entries_is_reported(
@@ -35,3 +41,16 @@ def test_a_keyword_shared_by_two_entries_is_reported(
     collisions = find_collisions(load(faq_copy))
     shared = [c for c in collisions if c.kind == "keyword shared and confused" and c.text == "展商"]
     assert [(c.entry, c.other) for c in shared] == [("projects", "exhibitors")]
+
+
+def test_near_identical_questions_of_different_kinds_are_not_a_collision(
+    faq_copy: Path, edit_faq: Callable[[str, str], Path]
+) -> None:
+    # "When …" and "Where …" read alike, and ask for different answers.
+    collisions = find_collisions(load(faq_copy))
+    assert not [c for c in collisions if {c.entry, c.other} == {"briefing_time", "briefing_venue"}]
+    edit_faq("    - What was on show in Hall 7?\n", "    - What was in Hall 7?\n")
+    collisions = find_collisions(load(faq_copy))
+    [near] = [c for c in collisions if c.entry == "mofcom_pavilion"]
+    assert (near.other, near.text) == ("most_zone", "What was in Hall 7?")
+    assert near.line == line_of(faq_copy, "- What was in Hall 7?")

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import pty
+import select
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
+
 from bot.console import ConsoleSession, render, render_debug
+from bot.knowledge import Knowledge
 from bot.reload import LiveFaq
 from bot.replies import Responder
 
@@ -28,6 +36,25 @@ def test_debug_shows_each_ranker_and_the_models_view(responder: Responder) -> No
     assert "never answers money" in partial and "(ruled out)" in partial
 
 
+def test_an_english_answer_shows_the_translation_under_the_verbatim_quote(
+    responder: Responder,
+) -> None:
+    reply = responder.reply_for_entry("exhibitors", "en")
+    assert reply is not None and reply.source is not None and reply.source.translation
+    text = render(reply)
+    quote, translation = text.index(reply.source.text), text.index(reply.source.translation)
+    assert quote < text.index("— Translation:") < translation
+    chinese = responder.reply_for_entry("exhibitors", "zh")
+    assert chinese is not None and "Translation" not in render(chinese)
+
+
+def test_a_traditional_question_is_answered_in_traditional(faq_copy: Path) -> None:
+    session = ConsoleSession(LiveFaq(faq_copy))
+    out = session.handle("展覽面積有幾大?") or ""
+    assert "展會總面積達12萬平方米" in out and "出處" in out
+    assert "据统计,本届高交会展会总面积达12万平方米" in out  # the quote stays verbatim
+
+
 def test_number_picks_a_suggestion(faq_copy: Path) -> None:
     session = ConsoleSession(LiveFaq(faq_copy))
     first = session.handle("帮我订一张去北京的机票")
@@ -36,7 +63,20 @@ def test_number_picks_a_suggestion(faq_copy: Path) -> None:
     chosen = session.last.suggestions[0]
     picked = session.handle("1")
     assert picked is not None and session.last.entry_id == chosen.id
-    assert session.handle("9") == "1–3?" or "?" in (session.handle("99") or "")
+    count = len(session.screen.picks)
+    assert session.handle("99") == f"请输入 1–{count} 之间的编号。"
+
+
+def test_input_without_a_language_keeps_the_conversation_s(faq_copy: Path) -> None:
+    session = ConsoleSession(LiveFaq(faq_copy))
+    assert session.handle("有多少展商") is not None
+    for shapeless in ("？？？", "🎉", "42"):
+        out = session.handle(shapeless) or ""
+        assert session.last is not None and session.last.lang == "zh", shapeless
+        assert "Sorry" not in out and "Please" not in out
+    session.handle("How many exhibitors?")
+    session.handle("？？？")
+    assert session.last is not None and session.last.lang == "en"
 
 
 def test_a_follow_up_says_how_it_was_read(faq_copy: Path) -> None:
@@ -62,6 +102,39 @@ def test_commands(faq_copy: Path) -> None:
     assert session.handle("/quit") is None
 
 
+def test_topics_are_browsed_by_number_and_a_number_picks_from_the_screen(
+    faq_copy: Path, knowledge: Knowledge
+) -> None:
+    session = ConsoleSession(LiveFaq(faq_copy), page_size=lambda: 3)
+    listing = session.handle("/topics") or ""
+    topics = [t for t in knowledge.topics if knowledge.in_topic(t.id)]
+    assert f"  1. {topics[0].title('zh')}" in listing
+    assert f"  {len(topics)}. {topics[-1].title('zh')}" in listing
+    page = session.handle("1") or ""
+    entries = knowledge.in_topic(topics[0].id)
+    assert f"  1. {entries[0].questions['zh'][0]}" in page
+    assert f"  3. {entries[2].questions['zh'][0]}" in page and "  4. " not in page
+    assert "第1/" in page
+    second = session.handle("n") or ""
+    assert f"  1. {entries[3].questions['zh'][0]}" in second and "第2/" in second
+    answer = session.handle("2") or ""  # the second question on screen now, not on page 1
+    assert session.last is not None and session.last.entry_id == entries[4].id
+    assert entries[4].answer("zh") in answer
+    # The answer's own suggestions are on screen now: a number picks from them.
+    assert session.last.suggestions
+    expected = session.last.suggestions[0].id
+    session.handle("1")
+    assert session.last.entry_id == expected
+
+
+def test_paging_stops_at_either_end(faq_copy: Path) -> None:
+    session = ConsoleSession(LiveFaq(faq_copy), page_size=lambda: 100)
+    session.handle("/topics")
+    session.handle("1")
+    assert session.handle("n") == "没有更多页了。"
+    assert session.handle("p") == "没有更多页了。"
+
+
 def test_console_picks_up_a_sound_edit_and_ignores_a_broken_one(
     faq_copy: Path, edit_faq: Callable[[str, str], Path]
 ) -> None:
@@ -80,3 +153,99 @@ def test_console_picks_up_a_sound_edit_and_ignores_a_broken_one(
 def _bump(path: Path) -> None:
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+# --- keys, in a real terminal --------------------------------------------------------------------
+
+
+class Terminal:
+    """`expo-bot chat` on a pseudo-terminal, started outside the project's directory."""
+
+    def __init__(self, home: Path) -> None:
+        env = {**os.environ, "HOME": str(home), "EXPO_BOT_SEMANTIC": "off", "TERM": "dumb"}
+        env.pop("EXPO_BOT_FAQ", None)
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # pragma: no cover - the child
+            os.chdir(home)
+            os.execve(EXPO_BOT, [EXPO_BOT, "chat"], env)
+        self.seen = b""
+
+    def read_until(self, needle: bytes, within: float = 30.0, since: int = 0) -> bytes:
+        """Read until `needle` appears after the first `since` bytes; all read so far."""
+        deadline = time.monotonic() + within
+        while needle not in self.seen[since:]:
+            left = deadline - time.monotonic()
+            assert left > 0, f"no {needle!r} in {self.seen[-400:]!r}"
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:  # the child has exited
+                    chunk = b""
+                if not chunk:
+                    break
+                self.seen += chunk
+        return self.seen
+
+    def _drain(self) -> None:
+        while select.select([self.fd], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(self.fd, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.seen += chunk
+
+    def type(self, data: bytes) -> None:
+        os.write(self.fd, data)
+
+    def exit_status(self, within: float = 10.0) -> int:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self._drain()
+                return os.waitstatus_to_exitcode(status)
+            time.sleep(0.05)
+        os.kill(self.pid, 9)
+        raise AssertionError(f"still running: {self.seen[-400:]!r}")
+
+
+EXPO_BOT = str(Path(sys.executable).with_name("expo-bot"))
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(tmp_path)
+    term.read_until(b"> ")  # loaded from the project's FAQ, though started elsewhere
+    yield term
+    with contextlib.suppress(ChildProcessError, ProcessLookupError):
+        os.kill(term.pid, 9)
+        os.waitpid(term.pid, 0)
+    os.close(term.fd)
+
+
+def test_ctrl_c_clears_a_half_typed_line_then_exits_on_an_empty_one(terminal: Terminal) -> None:
+    terminal.type("有多少展".encode())
+    terminal.read_until("有多少展".encode())
+    before = len(terminal.seen)
+    terminal.type(b"\x03")
+    # A fresh line and a fresh prompt: the bot is still there.
+    terminal.read_until(b"\r\n> ", since=before)
+    before = len(terminal.seen)
+    terminal.type("有多少展商\r".encode())
+    out = terminal.read_until(b"3049", since=before)[before:]
+    assert out.startswith("有多少展商".encode())  # the cleared text was not kept
+    terminal.read_until(b"\r\n> ", since=before)
+    before = len(terminal.seen)
+    terminal.type(b"\x03")
+    assert terminal.exit_status() == 0
+    assert terminal.seen[before:].endswith(b"\r\n")  # the shell's prompt starts on a new line
+
+
+def test_ctrl_d_exits_on_a_fresh_line(terminal: Terminal) -> None:
+    before = len(terminal.seen)
+    terminal.type(b"\x04")
+    assert terminal.exit_status() == 0
+    assert terminal.seen[before:].endswith(b"\r\n")

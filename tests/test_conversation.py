@@ -95,11 +95,12 @@ def test_questions_of_their_own_are_answered_as_they_are(responder: Responder) -
     assert changed == []
 
 
-def test_a_blank_or_empty_message_ends_nothing_and_is_not_a_turn(responder: Responder) -> None:
+def test_an_empty_message_is_no_turn_and_the_conversation_goes_on(responder: Responder) -> None:
     contexts = Contexts(600, responder.topics)
     converse(responder, contexts, "c", "本届高交会有多少家展商?")
     assert converse(responder, contexts, "c", "   ").kind == "empty"
-    assert contexts.last("c") is None
+    last = contexts.last("c")
+    assert last is not None and last.entry_id == "exhibitors"
 
 
 # --- keeping contexts ---------------------------------------------------------------------------

@@ -68,6 +68,7 @@ def test_yaml_syntax_error_reports_line_and_column(faq_copy: Path, edit_faq: Edi
     edit_faq("- id: exhibitors\n", "- id: exhibitors\n  topic: [unclosed\n")
     message = _only(list(check(faq_copy)))
     assert "YAML syntax error" in message and "column" in message
+    assert "[exhibitors]" in message  # the entry the error falls in
     line = int(message.split(":")[1])
     assert abs(line - line_of(faq_copy, "topic: [unclosed")) <= 1
 
@@ -92,6 +93,7 @@ def test_duplicate_id(faq_copy: Path, edit_faq: Edit) -> None:
     assert len(duplicate) == 1
     first = line_of(faq_copy, "- id: exhibitors")
     assert int(duplicate[0].split(":")[1]) > first  # points at the second one
+    assert duplicate[0].endswith(f"duplicate id 'exhibitors', first used on line {first}")
 
 
 def test_unknown_topic_and_related(faq_copy: Path, edit_faq: Edit) -> None:
@@ -162,3 +164,31 @@ def test_load_raises_with_every_problem(faq_copy: Path, edit_faq: Edit) -> None:
 def test_unsafe_yaml_tags_are_rejected(faq_copy: Path) -> None:
     faq_copy.write_text("!!python/object/apply:os.system ['echo hi']\n", encoding="utf-8")
     assert "YAML" in _only(list(check(faq_copy)))
+
+
+def test_every_entry_needs_a_translation_of_its_source(faq_copy: Path, edit_faq: Edit) -> None:
+    edit_faq('  source_en: "The number of high-tech projects', '  old_source_en: "The number')
+    message = _only(list(check(faq_copy)))
+    assert "[projects] source_en is missing or empty" in message
+
+
+def test_a_translation_states_only_the_numbers_of_its_source(
+    faq_copy: Path, edit_faq: Edit
+) -> None:
+    edit_faq("reached 10,020.", "reached 10,200.")
+    message = _only(list(check(faq_copy)))
+    assert "[projects] source_en states 10200, not in its source passage" in message
+    assert f":{line_of(faq_copy, 'reached 10,200.')}:" in message
+
+
+def test_an_answer_must_read_well_on_its_own(faq_copy: Path, edit_faq: Edit) -> None:
+    edit_faq("    zh: 本届高交会共有3049家展商参展。", "    zh: 有。本届高交会共有3049家展商参展。")
+    message = _only(list(check(faq_copy)))
+    assert "[exhibitors] answer.zh opens with '有'" in message
+
+
+def test_the_translation_is_loaded_beside_the_verbatim_source(knowledge: Knowledge) -> None:
+    entry = knowledge.entry("projects")
+    assert entry is not None
+    assert entry.source.text == "展示的高新技术项目达到了10020项"
+    assert entry.source.translation == "The number of high-tech projects on display reached 10,020."

@@ -1,7 +1,9 @@
-"""The README stays true: its worked FAQ example passes `check`, its commands exist."""
+"""The README stays true: its worked FAQ example passes `check`, its commands exist, its JSON
+examples are what the bot replies."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import yaml
 
 from bot.cli import build_parser
 from bot.knowledge import check
+from bot.replies import Responder
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -31,3 +34,11 @@ def test_every_documented_command_exists() -> None:
     available = set(actions[0].choices or {})
     assert documented and documented <= available
     assert "make chat" in README and "make test" in README
+
+
+def test_json_examples_are_what_the_bot_replies(responder: Responder) -> None:
+    examples = [json.loads(block) for block in re.findall(r"```json\n(\{.*?\})\n```", README, re.S)]
+    assert {e["script"] for e in examples} == {"hant", None}  # Traditional and English
+    for example in examples:
+        reply = responder.reply(example["query"]).to_json()
+        assert {key: reply[key] for key in example} == example

@@ -12,7 +12,6 @@ import pytest
 
 from bot.config import Settings
 from bot.review import (
-    EMPTY_MESSAGE,
     ReviewReport,
     build_report,
     disliked_entries,
@@ -360,15 +359,30 @@ def test_main_bad_since(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "limit" in capsys.readouterr().err
 
 
-def test_main_missing_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "var" / "none.sqlite3"
+def test_main_missing_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Path("var") / "none.sqlite3"  # relative, as EXPO_BOT_DB may be
+    monkeypatch.chdir(tmp_path)
     assert main(Settings(db=db), "7d", 20, False) == 0
-    assert capsys.readouterr().out == f"{EMPTY_MESSAGE}\n"
-    assert main(Settings(db=db), "7d", 20, True) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("No questions recorded since ")
+    assert f" in {tmp_path / 'var' / 'none.sqlite3'}." in out  # the absolute path it read
+    assert "Only the Telegram bot (`expo-bot telegram`) records questions" in out
+    assert main(Settings(db=db), "all", 20, True) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["stats"]["served"] == 0
-    assert EMPTY_MESSAGE in captured.err
+    assert "No questions recorded so far in " in captured.err
     assert not db.exists() and not db.parent.exists()
+
+
+def test_main_empty_database_names_it(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with EventLog.open(db, salt=SALT):
+        pass
+    assert main(Settings(db=db), "7d", 20, False) == 0
+    out = capsys.readouterr().out
+    assert f"in {db.resolve()}." in out and "Only the Telegram bot" in out
+    assert "Questions since" not in out  # no empty report under the message
 
 
 def test_main_unreadable_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.text import (
+    ENGLISH,
+    Voice,
     detect_lang,
     fold,
     normalise,
@@ -16,6 +19,8 @@ from bot.text import (
     sound_key,
     terms,
     to_simplified,
+    voice_of,
+    written,
 )
 
 
@@ -101,3 +106,31 @@ def test_normalise_never_fails_and_is_folded(text: str) -> None:
     assert out == out.strip()
     assert "  " not in out
     assert fold(out) == out
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        ("有多少展商?", Voice("zh")),
+        ("幾多間展商參展?", Voice("zh", "hk")),  # written Cantonese: Hong Kong forms
+        ("展覽面積有多大?", Voice("zh", "tw")),
+        ("智慧城市", Voice("zh")),  # Simplified that a phrase table would call Taiwanese
+        ("How many exhibitors?", ENGLISH),
+        ("ＡＢＣ", ENGLISH),
+        ("？？？", None),
+        ("🎉", None),
+        ("42", None),
+        ("", None),
+    ],
+)
+def test_the_voice_of_a_text(text: str, voice: Voice | None) -> None:
+    assert voice_of(text) == voice
+
+
+def test_written_converts_simplified_to_the_variant_only() -> None:
+    text = "本届高交会共有3049家展商参展,展会总面积达12万平方米"
+    assert written(text, "hans") == text
+    assert written(text, "hk") == "本屆高交會共有3049家展商參展,展會總面積達12萬平方米"
+    assert written(text, "tw") == "本屆高交會共有3049家展商參展,展會總面積達12萬平方米"
+    assert written("知识产权", "tw") == "智慧財產權"  # s2twp: Taiwan vocabulary
+    assert written("Hall 7", "tw") == "Hall 7"

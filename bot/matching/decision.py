@@ -347,9 +347,30 @@ def close_calls(candidates: Sequence[Candidate], th: Thresholds) -> tuple[Candid
     return tuple(c for c in near if c.score >= near[0].score - 15) if near else ()
 
 
-def suggestions(candidates: Sequence[Candidate], th: Thresholds) -> tuple[Candidate, ...]:
-    """Up to three entries worth suggesting for a question."""
-    return tuple(c for c in candidates if c.score >= th.suggest)[:3]
+def worth_suggesting(candidates: Sequence[Candidate], th: Thresholds) -> tuple[Candidate, ...]:
+    """The candidates that score enough to be offered at all, in order."""
+    return tuple(c for c in candidates if c.score >= th.suggest)
+
+
+def closest(
+    candidates: Sequence[Candidate], th: Thresholds, count: int = 3
+) -> tuple[Candidate, ...]:
+    """Up to `count` entries to offer a question that is not answered outright: the close calls,
+    then the others that score enough, those fewer guards set aside first.
+
+    A guard or two still leaves an entry a reader can use: 高交会什么时候开幕? is not answered by
+    the closing date (开幕 is not 闭幕) nor by the duration (it gives no date), but the two
+    together tell when it opened, and they come before entries that more guards set aside.
+    """
+    close = list(close_calls(candidates, th))
+    others = [c for c in worth_suggesting(candidates, th) if c not in close]
+    others.sort(key=lambda c: (_guards(c, th), -c.score))
+    return tuple((close + others)[:count])
+
+
+def _guards(c: Candidate, th: Thresholds) -> int:
+    """How many guards rule a candidate out."""
+    return (c.conflict > th.conflict) + bool(c.unanswered) + (c.novelty_source >= th.novelty)
 
 
 @dataclass(frozen=True)

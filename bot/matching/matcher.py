@@ -44,6 +44,7 @@ class Match:
     decision: Decision
     candidates: tuple[Candidate, ...] = ()
     reason: str = ""  # why it is out of scope
+    in_scope: str = ""  # an out-of-scope question with the phrase that put it there taken out
     partial: Partial | None = None  # what a partial reply is about
 
     @property
@@ -95,12 +96,12 @@ class Matcher:
         """Decide how to reply to a question: answer, partial, "did you mean", or refuse."""
         lang = detect_lang(query)
         prepared = self.prepare(query)
-        reason = self._gate.reason(fold(query))
+        reason, rest = self._gate.check(fold(query))
         repaired = self.repair(prepared) if not reason else prepared
-        # A typo can hide another event's name (广交汇); look again once it is repaired.
-        reason = reason or self._gate.reason(repaired)
+        if not reason:  # a typo can hide another event's name (广交汇): look again once repaired
+            reason, rest = self._gate.check(repaired)
         if reason:
-            return Match(query, prepared, lang, "out_of_scope", reason=reason)
+            return Match(query, prepared, lang, "out_of_scope", reason=reason, in_scope=rest)
         if not repaired:
             return Match(query, repaired, lang, "empty")
         th = self.thresholds
@@ -155,9 +156,13 @@ class Matcher:
         """Candidates good enough to offer as "did you mean"."""
         return decision.close_calls(candidates, self.thresholds)
 
-    def suggestions(self, match: Match) -> tuple[Candidate, ...]:
-        """Up to three entries worth suggesting for a question."""
-        return decision.suggestions(match.candidates, self.thresholds)
+    def worth_suggesting(self, candidates: Sequence[Candidate]) -> tuple[Candidate, ...]:
+        """The candidates that score enough to be offered at all, in order."""
+        return decision.worth_suggesting(candidates, self.thresholds)
+
+    def closest(self, match: Match) -> tuple[Candidate, ...]:
+        """Up to three entries to offer a question that is not answered outright."""
+        return decision.closest(match.candidates, self.thresholds)
 
 
 _WARNED: set[tuple[str, ...]] = set()

@@ -36,27 +36,44 @@ class ScopeGate:
 
     def reason(self, folded: str) -> str:
         """Why the folded question is about something else; "" if it is in scope."""
+        return self.check(folded)[0]
+
+    def check(self, folded: str) -> tuple[str, str]:
+        """Why the folded question is about something else ("" if it is in scope), and the
+        question with the phrase that says so taken out: 去年高交会有多少展商 → 高交会有多少展商."""
+        hit = self._hit(folded)
+        if hit is None:
+            return "", folded
+        reason, (start, end) = hit
+        return reason, (folded[:start] + folded[end:]).strip()
+
+    def _hit(self, folded: str) -> tuple[str, tuple[int, int]] | None:
         scope = self._scope
         if self._other_events and (hit := self._other_events.search(folded)):
-            return f"another event: {hit.group(0)}"
+            return f"another event: {hit.group(0)}", hit.span()
         if self._other_times and (hit := self._other_times.search(folded)):
-            return f"another edition: {hit.group(0)}"
+            return f"another edition: {hit.group(0)}", hit.span()
         if scope.edition is not None:
             for m in EDITION_RE.finditer(folded):
                 number = _edition_number(m.group(1) or m.group(2))
                 if number is not None and number != scope.edition:
-                    return f"another edition: {m.group(0)}"
+                    return f"another edition: {m.group(0)}", m.span()
         if scope.year is not None:
-            years = [m.group(1) for m in _YEAR_RE.finditer(folded)]
-            years += [m.group(1).translate(_CN_DIGIT) for m in _CN_YEAR_RE.finditer(folded)]
-            for year in years:
+            years = [(m.group(1), m.span()) for m in _YEAR_RE.finditer(folded)]
+            years += [
+                (m.group(1).translate(_CN_DIGIT), m.span()) for m in _CN_YEAR_RE.finditer(folded)
+            ]
+            for year, span in years:
                 if int(year) != scope.year:
-                    return f"another year: {year}"
+                    return f"another year: {year}", span
         if self._event_suffix is not None:
-            without_own = self._names.sub(" ", folded) if self._names else folded
+            # Blank out the fair's own names, keeping every other character where it was.
+            without_own = (
+                self._names.sub(lambda m: " " * len(m.group(0)), folded) if self._names else folded
+            )
             if hit := self._event_suffix.search(without_own):
-                return f"another event: {hit.group(0)}"
-        return ""
+                return f"another event: {hit.group(0)}", hit.span()
+        return None
 
 
 def _edition_number(text: str) -> int | None:

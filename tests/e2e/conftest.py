@@ -20,12 +20,8 @@ import pytest
 from bot.config import Settings
 from bot.knowledge import load
 from bot.replies import Responder
-from bot.telegram_bot import (
-    BotApp,
-    ResponderSource,
-    build_application,
-    recorder_of,
-)
+from bot.telegram.app import BotApp, build_application
+from bot.telegram.common import ResponderSource, recorder_of
 
 from .fake_bot_api import TOKEN, FakeBotApi
 from .lifecycle import start_polling, stop_polling
@@ -128,7 +124,7 @@ def bytes_of(path: Path) -> bytes:
 
 @pytest.fixture
 def subprocess_env(tmp_path: Path) -> dict[str, str]:
-    """Environment for running `bot.telegram_bot.run` in a child process (cwd: tmp_path)."""
+    """Environment for running `bot.telegram.runner.run` in a child process (cwd: tmp_path)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "EXPO_BOT_"))}
     env["PYTHONPATH"] = str(REPO)
     env["EXPO_BOT_FAQ"] = str(FIXTURE_FAQ)

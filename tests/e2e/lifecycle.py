@@ -12,13 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.config import Settings
-from bot.telegram_bot import (
-    ALLOWED_UPDATES,
-    BotApp,
-    ResponderSource,
-    build_application,
-    webhook_secret,
-)
+from bot.telegram.app import ALLOWED_UPDATES, BotApp, build_application
+from bot.telegram.common import ResponderSource
+from bot.telegram.runner import webhook_secret
 
 
 async def start_polling(app: BotApp) -> None:

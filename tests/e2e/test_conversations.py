@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.replies import Responder
 from bot.store import EventLog
-from bot.telegram_bot import recorder_of
+from bot.telegram.common import recorder_of
 
 from .conftest import Harness, Live, running, settings_for
 from .fake_bot_api import FakeBotApi

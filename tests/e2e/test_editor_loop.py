@@ -15,11 +15,14 @@ from typing import Any
 
 import pytest
 
-from bot import recorder, telegram_bot
+from bot import recorder
 from bot.reload import LiveFaq
 from bot.replies import Responder
 from bot.store import EventLog, Location
-from bot.telegram_render import ADMIN_COMMANDS, Tap
+from bot.telegram import app as telegram_app
+from bot.telegram.callback_data import Tap
+from bot.telegram.common import recorder_of
+from bot.wording import ADMIN_COMMANDS
 from tests.stores import rows
 
 from .conftest import FIXTURE_FAQ, Harness, Live, running, settings_for, text_of
@@ -209,13 +212,13 @@ async def test_a_slow_database_delays_no_reply(
     settings = settings_for(api, tmp_path)
     async with running(api, settings, Live(responder)) as app:
         try:
-            users = [api.user("zh") for _ in range(3 * telegram_bot.CONCURRENT_UPDATES)]
+            users = [api.user("zh") for _ in range(3 * telegram_app.CONCURRENT_UPDATES)]
             for user in users:
                 api.send_text(user, QUESTION)
             for user in users:
                 [answer] = await api.messages(user["id"])
                 assert answer.text.startswith(ANSWER)
-            dropped = telegram_bot.recorder_of(app.bot_data).dropped
+            dropped = recorder_of(app.bot_data).dropped
             assert dropped >= len(users) - 6  # five waiting, and at most one being written
         finally:
             release.set()

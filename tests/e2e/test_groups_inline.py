@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.replies import Responder
-from bot.telegram_render import MAX_INLINE_RESULTS
+from bot.telegram.render import MAX_INLINE_RESULTS
 
 from .conftest import Harness
 from .fake_bot_api import BOT_USERNAME, MAX_TEXT, utf16_len

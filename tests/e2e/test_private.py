@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import telegram_render
 from bot.knowledge import load
-from bot.replies import Reply, Responder, Suggestion, text
-from bot.telegram_render import COMMANDS, Tap
-from bot.text import Lang
+from bot.replies import Reply, Responder, Suggestion
+from bot.telegram import render as telegram_render
+from bot.telegram.callback_data import Tap
+from bot.text import Lang, Voice
+from bot.wording import COMMANDS, say
 
 from .conftest import DATA, Harness
 from .fake_bot_api import MAX_TEXT, utf16_len
@@ -110,14 +111,14 @@ class _Unsure(Responder):
     that happens to be ambiguous today.
     """
 
-    def reply(self, query: str, lang: Lang | None = None) -> Reply:
-        reply = super().reply(query, lang)
+    def reply(self, query: str, session: Voice | None = None) -> Reply:
+        reply = super().reply(query, session)
         assert reply.matched, reply.kind
         picks = (Suggestion(reply.entry_id or "", reply.query), *reply.suggestions[:1])
         return replace(
             reply,
             kind="ambiguous",
-            answer=text("ambiguous", reply.lang),
+            answer=say("ambiguous", reply.lang),
             source=None,
             suggestions=picks,
             suggestion_kind="did_you_mean",
@@ -130,7 +131,7 @@ async def test_did_you_mean_offers_buttons_that_answer(bot: Harness, responder: 
     alice = api.user("zh")
     api.send_text(alice, EXHIBITORS_ZH)
     [reply] = await api.messages(alice["id"])
-    assert reply.text == text("ambiguous", "zh")
+    assert reply.text == say("ambiguous", "zh")
     data = [data for _, data in reply.buttons()]
     ref = data[0].split("|")[2]
     assert data == [f"s|zh|{ref}|exhibitors", f"s|zh|{ref}|projects"]  # no 👍/👎: not an answer

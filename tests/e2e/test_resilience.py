@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.replies import Reply, Responder
-from bot.text import Lang
+from bot.text import Voice
 
 from .conftest import Harness
 
@@ -57,10 +57,10 @@ async def test_5xx_on_get_updates_is_retried(bot: Harness) -> None:
 class _Broken(Responder):
     """A Responder that fails on one question, as a bug would."""
 
-    def reply(self, query: str, lang: Lang | None = None) -> Reply:
+    def reply(self, query: str, session: Voice | None = None) -> Reply:
         if "boom" in query:
             raise RuntimeError("boom")
-        return super().reply(query, lang)
+        return super().reply(query, session)
 
 
 async def test_a_failing_handler_is_logged_and_the_bot_keeps_serving(

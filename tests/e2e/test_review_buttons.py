@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.reload import LiveFaq
 from bot.store import EventLog
-from bot.telegram_review import ReviewTap
+from bot.telegram.review_buttons import ReviewTap
 
 from .conftest import Harness, bytes_of, running, settings_for, text_of
 from .fake_bot_api import FakeBotApi, Sent

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.telegram import runner
+
 from .conftest import PYTHON, Live, settings_for
 from .fake_bot_api import TOKEN, FakeBotApi
 from .lifecycle import free_port, webhook_instance
@@ -18,7 +20,7 @@ from .lifecycle import free_port, webhook_instance
 RUN = (
     "import sys\n"
     "from bot.config import Settings\n"
-    "from bot.telegram_bot import run\n"
+    "from bot.telegram.runner import run\n"
     "url, port, secret = sys.argv[1:4]\n"
     "sys.exit(run(Settings.from_env(), webhook_url=url or None, port=int(port or 0) or None,\n"
     "            secret=secret or None, listen='127.0.0.1'))\n"
@@ -218,3 +220,46 @@ async def test_an_unreachable_database_is_one_line_and_the_bot_answers(
     assert "Traceback" not in log
     assert_no_secret(log, password)
     assert not (tmp_path / "postgresql:").exists()
+
+
+# The retries' waits shortened: what is tested is what they say, not how long they last.
+QUICK_RETRIES = (
+    "import sys\n"
+    "from bot.config import Settings\n"
+    "from bot.telegram import runner\n"
+    "runner.FIRST_RETRY_SECONDS = 0.05\n"
+    "sys.exit(runner.run(Settings.from_env()))\n"
+)
+
+
+@pytest.mark.parametrize("where", ["refused", "no such host"])
+async def test_an_unreachable_bot_api_is_one_line_per_retry_then_one_error(
+    subprocess_env: dict[str, str], tmp_path: Path, where: str
+) -> None:
+    base = (
+        f"http://127.0.0.1:{free_port()}" if where == "refused" else "http://no-such-host.invalid"
+    )
+    env = {**subprocess_env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": base}
+    process = await asyncio.create_subprocess_exec(
+        PYTHON,
+        "-c",
+        QUICK_RETRIES,
+        env=env,
+        cwd=str(tmp_path),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    log = err.decode()
+    lines = log.splitlines()
+    assert process.returncode == 1
+    assert "Traceback" not in log
+    assert_no_secret(log)
+    retries = [line for line in lines if "retrying in" in line]
+    assert len(retries) == runner.CONNECT_ATTEMPTS - 1
+    assert all(f"Cannot reach the Bot API at {base}" in line for line in retries)
+    assert f"(attempt 2 of {runner.CONNECT_ATTEMPTS})" in retries[0]
+    assert lines[-1].startswith(f"expo-bot: error: cannot reach the Bot API at {base}: ")
+    # Nothing else: no line from the retry loop of python-telegram-bot, nor its shutdown.
+    assert len(lines) == len(retries) + 1, log

@@ -9,7 +9,8 @@ import pytest
 from telegram.error import InvalidToken
 
 from bot.logs import RedactSecrets, _InvalidTokenReportedByRun
-from bot.telegram_bot import api_base_url, token_problem, webhook_secret
+from bot.telegram.app import api_base_url
+from bot.telegram.runner import token_problem, webhook_secret
 
 from .fake_bot_api import TOKEN
 

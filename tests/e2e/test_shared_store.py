@@ -13,7 +13,8 @@ import pytest
 from bot import review
 from bot.replies import Responder
 from bot.store import EventLog, PostgresUrl
-from bot.telegram_bot import BotApp, recorder_of
+from bot.telegram.app import BotApp
+from bot.telegram.common import recorder_of
 from tests.stores import PostgresServer, rows
 
 from .conftest import Live, running, settings_for

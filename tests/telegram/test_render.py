@@ -15,15 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup
 
-from bot import telegram_render as render
 from bot.knowledge import Bilingual, Entry, Knowledge, Passage, Problem, Topic
 from bot.matching.decision import Candidate, Decision
 from bot.recorder import AskedQuestions, Lru
 from bot.replies import Reply, Source, Suggestion, SuggestionKind
 from bot.store import MAX_CANDIDATES, MAX_QUERY_CHARS, Stats
-from bot.telegram_bot import tracked
-from bot.telegram_render import MAX_CALLBACK_DATA, MAX_TEXT, Block, Tap
-from bot.text import Lang
+from bot.telegram import render
+from bot.telegram.callback_data import REF_RE
+from bot.telegram.questions import tracked
+from bot.telegram.render import MAX_TEXT, Block
+from bot.text import ENGLISH, Lang, Voice
 from tests.e2e.fake_bot_api import ApiError, check_markup, parse_html, utf16_len
 
 
@@ -196,67 +197,27 @@ def test_any_reply_renders_to_valid_messages(text: str, source: str, speaker: st
             assert word in squeeze.sub("", shown) or word in shown
 
 
-# --- callback data -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "tap",
-    [
-        Tap("answer", "zh", "exhibitors"),
-        Tap("topic", "en", "figures", 3),
-        Tap("topics", "zh"),
-        Tap("lang", "en"),
-        Tap("topic", "zh", "话题|with|bars"),
-    ],
-)
-def test_taps_round_trip(tap: Tap) -> None:
-    data = tap.encode()
-    assert len(data.encode()) <= MAX_CALLBACK_DATA
-    assert Tap.decode(data) == tap
-
-
-def test_long_ids_are_replaced_by_a_digest_that_still_resolves() -> None:
-    long_id = "an_entry_id_that_is_much_too_long_to_fit_into_sixty_four_bytes_of_data"
-    data = Tap("answer", "en", long_id).encode()
-    assert len(data.encode()) <= MAX_CALLBACK_DATA
-    decoded = Tap.decode(data)
-    assert decoded is not None
-    assert decoded.refers_to(long_id)
-    assert not decoded.refers_to(long_id + "x")
-    wide = "展" * 30  # 90 bytes in UTF-8
-    tap = Tap.decode(Tap("topic", "zh", wide).encode())
-    assert tap is not None
-    assert tap.refers_to(wide)
-
-
-@pytest.mark.parametrize("data", [None, "", "x", "a|fr|0|id", "z|zh|0|id", "a|zh|x|id", "a|zh"])
-def test_foreign_callback_data_is_not_a_tap(data: str | None) -> None:
-    assert Tap.decode(data) is None
-
-
-def test_result_ids_fit() -> None:
-    assert render.result_id("exhibitors") == "exhibitors"
-    assert len(render.result_id("x" * 100).encode()) <= 64
-
-
 # --- labels and languages ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("chosen", "code", "expected"),
     [
-        (None, "zh-hans", "zh"),
-        (None, "zh-TW", "zh"),
-        (None, "en", "en"),
-        (None, "de", "en"),
-        (None, None, "en"),
-        ("zh", "en", "zh"),
-        ("en", "zh-hans", "en"),
-        ("fr", "zh", "zh"),
+        (None, "zh-hans", Voice("zh")),
+        (None, "zh-TW", Voice("zh", "tw")),
+        (None, "zh-hant", Voice("zh", "tw")),
+        (None, "zh-HK", Voice("zh", "hk")),
+        (None, "en", ENGLISH),
+        (None, "de", ENGLISH),
+        (None, None, ENGLISH),
+        ("zh", "en", Voice("zh")),
+        ("zh", "zh-hk", Voice("zh", "hk")),
+        ("en", "zh-hans", ENGLISH),
+        ("fr", "zh", Voice("zh")),
     ],
 )
-def test_ui_language(chosen: object, code: str | None, expected: str) -> None:
-    assert render.ui_lang(chosen, code) == expected
+def test_ui_voice(chosen: object, code: str | None, expected: Voice) -> None:
+    assert render.ui_voice(chosen, code) == expected
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -266,12 +227,6 @@ def test_commands_meet_telegram_rules(lang: Lang) -> None:
     for command in commands:
         assert re.fullmatch(r"[a-z0-9_]{1,32}", command.command)
         assert 1 <= len(command.description) <= 256
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_interface_text_exists_in_both_languages(lang: Lang) -> None:
-    for key, texts in render.UI.items():
-        assert texts[lang].strip(), key
 
 
 # --- screens built from the FAQ ----------------------------------------------------------------
@@ -298,20 +253,20 @@ def sample_knowledge(entries_per_topic: int = 12) -> Knowledge:
 
 
 def test_topic_list_skips_empty_topics() -> None:
-    out = render.topic_list(sample_knowledge(), "en")
+    out = render.topic_list(sample_knowledge(), ENGLISH)
     assert out.markup is not None
     labels = [row[0].text for row in out.markup.inline_keyboard]
     assert labels == ["Key figures (12)"]
 
 
 def test_topic_pages_and_paging_buttons() -> None:
-    first = render.topic_page(sample_knowledge(), "figures", "en", 0)
+    first = render.topic_page(sample_knowledge(), "figures", ENGLISH, 0)
     assert first is not None and first.markup is not None
     rows = first.markup.inline_keyboard
     assert [r[0].text for r in rows[:10]] == [f"Question {i}?" for i in range(10)]
     assert [b.text for b in rows[10]] == ["Next ›"]
     assert rows[11][0].callback_data == "T|en|0|"
-    last = render.topic_page(sample_knowledge(), "figures", "en", 99)  # clamped to the last page
+    last = render.topic_page(sample_knowledge(), "figures", ENGLISH, 99)  # clamped to the last page
     assert last is not None and last.markup is not None
     assert [r[0].text for r in last.markup.inline_keyboard] == [
         "Question 10?",
@@ -319,11 +274,11 @@ def test_topic_pages_and_paging_buttons() -> None:
         "‹ Previous",
         "« All topics",
     ]
-    assert render.topic_page(sample_knowledge(), "nope", "en") is None
+    assert render.topic_page(sample_knowledge(), "nope", ENGLISH) is None
 
 
 def test_about_counts_and_names_speakers() -> None:
-    [out] = render.about(sample_knowledge(), "en")
+    [out] = render.about(sample_knowledge(), ENGLISH)
     assert "12 questions in 1 topics" in out.text
     assert "• Gao Yuyue" in out.text
     assert "abc" in out.text
@@ -349,9 +304,9 @@ def test_inline_results() -> None:
 
 def test_keyboards_are_accepted() -> None:
     for markup in (
-        render.topic_list(sample_knowledge(), "zh").markup,
-        render.lang_menu("en").markup,
-        render.suggestion_keyboard([Suggestion("x" * 80, "Q?")], "zh"),
+        render.topic_list(sample_knowledge(), Voice("zh")).markup,
+        render.lang_menu(ENGLISH).markup,
+        render.suggestion_keyboard([Suggestion("x" * 80, "Q?")], Voice("zh")),
     ):
         try:
             check_markup(markup_json(markup))
@@ -403,34 +358,6 @@ def test_only_answers_get_thumbs_and_a_reply_without_buttons_has_no_keyboard() -
         assert all(b.text not in ("👍", "👎") for row in markup.inline_keyboard for b in row)
 
 
-@pytest.mark.parametrize(
-    "tap",
-    [
-        Tap("suggestion", "zh", "exhibitors", ref="AbC-_123"),
-        Tap("up", "en", "exhibitors", ref="AbC-_123"),
-        Tap("down", "zh", "话题|with|bars", ref=""),
-        Tap("up", "en", "x" * 200, ref="AbC-_123"),
-    ],
-)
-def test_taps_with_a_ref_round_trip_within_64_bytes(tap: Tap) -> None:
-    data = tap.encode()
-    assert len(data.encode()) <= MAX_CALLBACK_DATA
-    decoded = Tap.decode(data)
-    assert decoded is not None
-    assert (decoded.action, decoded.lang, decoded.ref) == (tap.action, tap.lang, tap.ref)
-    assert decoded.refers_to(tap.arg)
-
-
-@pytest.mark.parametrize("data", ["s|zh|bad ref|id", "u|zh|" + "r" * 17 + "|id", "d|en|#|id"])
-def test_taps_with_a_malformed_ref_are_not_ours(data: str) -> None:
-    assert Tap.decode(data) is None
-
-
-def test_the_ref_replaces_the_page_only_where_it_is_used() -> None:
-    assert Tap("topic", "en", "figures", 2, ref="ignored").encode() == "t|en|2|figures"
-    assert Tap("suggestion", "en", "figures", 2, ref="R").encode() == "s|en|R|figures"
-
-
 def test_inline_answers_can_be_rated() -> None:
     [result] = render.inline_results([answer()])
     assert result.reply_markup is not None
@@ -448,7 +375,7 @@ def test_admin_menus_add_the_admin_commands(lang: Lang) -> None:
     assert admin == ["start", "topics", "ask", "about", "lang", "help", "reload", "stats", "review"]
     for command in render.bot_commands(lang, admin=True):
         assert 1 <= len(command.description) <= 256
-    assert render.ui("thanks", lang) in ("谢谢反馈", "Thanks for the feedback")
+    assert render.toast("thanks", Voice(lang)) in ("谢谢反馈", "Thanks for the feedback")
 
 
 def problem(line: int, message: str = "duplicate id 'x'", entry: str | None = "x") -> Problem:
@@ -526,7 +453,7 @@ def test_asked_questions_are_found_by_a_short_ref_until_forgotten() -> None:
     )
     reply = Reply("问" * 5000, "zh", "ambiguous", "?", candidates=candidates)
     first = asked.remember(reply)
-    assert render.REF_RE.fullmatch(first) and len(first) == 8
+    assert REF_RE.fullmatch(first) and len(first) == 8
     found = asked.get(first)
     assert found is not None
     assert found.query == "问" * MAX_QUERY_CHARS

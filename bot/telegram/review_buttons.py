@@ -2,7 +2,7 @@
 
 First the pieces: `ReviewTap`, the callback-data codec; `ReviewDesk`, the state of the groups
 shown lately and the writes made from them; the rendering of a group and of what was done. Then
-the handlers, and `add_review_handlers`, which `bot.telegram_bot.build_application` calls.
+the handlers, and `add_review_handlers`, which `bot.telegram.app.build_application` calls.
 
 A group's message has a "➕" button per closest entry (its first question), "🚫 ignore" and
 "skip". A tap writes through `bot.editing`, exactly as `expo-bot review --apply` does (locked,
@@ -26,7 +26,6 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import editing, review
-from bot import telegram_render as render
 from bot.config import Settings
 from bot.editing import Choice, Done
 from bot.faq_edit import EditError
@@ -34,6 +33,8 @@ from bot.faq_writer import FaqWriter
 from bot.knowledge import Knowledge
 from bot.recorder import Lru, Recorder
 from bot.store import EventLogError
+from bot.telegram import render
+from bot.telegram.callback_data import REF_RE
 
 WINDOW: Final = timedelta(days=7)  # /review with no argument
 GROUPS: Final = 5  # groups shown, one message each
@@ -67,7 +68,7 @@ class ReviewTap:
     def decode(cls, data: str | None) -> ReviewTap | None:
         """The tap, or None if data is not a review button's."""
         parts = (data or "").split("|")
-        if len(parts) != 3 or parts[0] != PREFIX or not render.REF_RE.fullmatch(parts[1]):
+        if len(parts) != 3 or parts[0] != PREFIX or not REF_RE.fullmatch(parts[1]):
             return None
         ref, code = parts[1], parts[2]
         if code in ("1", "2", "3"):

@@ -1,21 +1,19 @@
-"""Telegram presentation: a `Reply` as HTML messages with inline keyboards, and the bot's own words.
+"""Telegram presentation: a `Reply` and the bot's other screens as HTML messages with buttons.
 
-Nothing here decides what to say; `bot.replies.Responder` does. This module only turns its output
-into what the Bot API accepts: HTML-escaped text in messages of at most 4,096 characters (split at
-paragraph boundaries), inline-keyboard buttons whose `callback_data` fits in 64 bytes, and command
-and button labels in the user's interface language. The editors' screens (/stats, /review, the
-broken-FAQ alert) are in English, like `expo-bot review`.
+Nothing here decides what to say; `bot.replies.Responder` does, and the bot's own words are in
+`bot.wording`. This module only turns them into what the Bot API accepts: HTML-escaped text in
+messages of at most 4,096 characters (split at paragraph boundaries), inline keyboards whose
+buttons carry a `Tap` (`bot.telegram.callback_data`), and labels in the user's interface voice.
+The editors' screens (/stats, /review, the broken-FAQ alert) are in English, like `expo-bot
+review`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
 from telegram import (
     BotCommand,
@@ -27,12 +25,13 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.knowledge import Knowledge, Problem
-from bot.replies import Reply, Suggestion, SuggestionKind, text
+from bot.replies import Reply, Suggestion, SuggestionKind
 from bot.store import Stats
-from bot.text import Lang
+from bot.telegram.callback_data import Action, Tap, result_id
+from bot.text import ENGLISH, Lang, Voice, written
+from bot.wording import ADMIN_COMMANDS, COMMANDS, LANG_NAMES, Key, say
 
 MAX_TEXT = 4096  # characters of a message after entity parsing (Bot API limit)
-MAX_CALLBACK_DATA = 64  # bytes of callback_data (Bot API limit)
 MAX_INLINE_RESULTS = 10  # answers offered in inline mode (the Bot API allows 50)
 MAX_LABEL = 60  # button labels are cut here; Telegram clients truncate long ones anyway
 MAX_DESCRIPTION = 120  # inline result descriptions are shown on two lines at most
@@ -40,113 +39,8 @@ TOPIC_PAGE = 10  # questions per page when browsing a topic
 MAX_PROBLEMS = 30  # problems listed in a broken-FAQ alert; `expo-bot check` lists them all
 THUMBS_UP, THUMBS_DOWN = "👍", "👎"
 
-# --- the bot's own words, in both interface languages ------------------------------------------
-
-UI: dict[str, dict[Lang, str]] = {
-    "welcome": {
-        "zh": "你好!我回答关于{title}的问题。每个答案都附上出处原文和说话人;资料里没有的,"
-        "我会直说不知道。\n\n直接发来你的问题,或点下面的例子。/topics 按话题浏览,/help 查看用法。",
-        "en": "Hello! I answer questions about {title}. Every answer quotes the passage it comes "
-        "from and who said it; if my source doesn't cover something, I say so.\n\n"
-        "Just send me a question, or tap an example below. /topics browses by topic, /help "
-        "explains the rest.",
-    },
-    "help": {
-        "zh": "直接用中文或英文发来问题,我用同样的语言回答,并引用出处。\n\n"
-        "/topics 按话题浏览全部问题\n/about 我知道什么、资料来自哪里\n/lang 切换界面语言\n\n"
-        "在群里:@{bot} 加问题、回复我的消息,或用 /ask 问题。\n"
-        "在任何聊天里输入 @{bot} 加关键词,可以直接挑选答案发出去。",
-        "en": "Send me a question in English or Chinese; I answer in the same language and "
-        "quote my source.\n\n/topics browse every question by topic\n"
-        "/about what I know and where it comes from\n/lang switch the interface language\n\n"
-        "In groups: mention @{bot} with your question, reply to one of my messages, or use "
-        "/ask followed by the question.\n"
-        "In any chat, type @{bot} and a few words to pick an answer and send it.",
-    },
-    "about": {
-        "zh": "我只回答关于{title}的问题,依据是一份人工整理的问答资料:{topics}个话题,"
-        "{entries}个问题。\n\n每个答案都出自同一份原始文字记录里的一段原文,我会把原文和说话人"
-        "一起引用出来。资料里没有的问题,我不会猜。\n\n引用的说话人:\n{speakers}\n\n资料版本:{digest}",
-        "en": "I only answer questions about {title}, from a curated FAQ of {entries} questions "
-        "in {topics} topics.\n\nEvery answer rests on a verbatim passage of one source document, "
-        "and I quote that passage with its speaker. If the FAQ doesn't cover a question, I don't "
-        "guess.\n\nSpeakers quoted:\n{speakers}\n\nFAQ version: {digest}",
-    },
-    "topics": {"zh": "选择一个话题:", "en": "Pick a topic:"},
-    "topic": {"zh": "{topic}({count}个问题):", "en": "{topic} ({count} questions):"},
-    "all_topics": {"zh": "« 全部话题", "en": "« All topics"},
-    "prev": {"zh": "‹ 上一页", "en": "‹ Previous"},
-    "next": {"zh": "下一页 ›", "en": "Next ›"},
-    "examples": {"zh": "可以试试这些问题:", "en": "Try one of these:"},
-    "lang_prompt": {"zh": "选择界面语言:", "en": "Choose the interface language:"},
-    "lang_set": {
-        "zh": "好的,命令和按钮将使用中文。提问用哪种语言,我就用哪种语言回答。",
-        "en": "OK, commands and buttons are now in English. I still answer in the language "
-        "you ask in.",
-    },
-    "ask_usage": {
-        "zh": "用法:/ask 加上你的问题,例如 /ask {example}",
-        "en": "Usage: /ask followed by your question, e.g. /ask {example}",
-    },
-    "too_long": {
-        "zh": "这条消息太长了,请把问题缩短到一两句话再发给我。",
-        "en": "That message is too long for me. Please ask in a sentence or two.",
-    },
-    "not_text": {
-        "zh": "我只能读文字问题,请用文字把问题发给我。",
-        "en": "I can only read text. Please type your question.",
-    },
-    "edited": {
-        "zh": "我不会重新回答修改过的消息,请把问题重新发一次。",
-        "en": "I don't re-answer edited messages. Please send the question again.",
-    },
-    "stale": {
-        "zh": "这个问题已经不在资料里了,请重新提问。",
-        "en": "That question is no longer in the FAQ. Please ask again.",
-    },
-    "inline_empty": {"zh": "没有找到相关答案", "en": "No answer found"},
-    "thanks": {"zh": "谢谢反馈", "en": "Thanks for the feedback"},
-}
-
-COMMANDS: dict[Lang, tuple[tuple[str, str], ...]] = {
-    "zh": (
-        ("start", "开始,看看可以问什么"),
-        ("topics", "按话题浏览问题"),
-        ("ask", "在群里提问:/ask 问题"),
-        ("about", "我知道什么、资料来源"),
-        ("lang", "切换界面语言 中文/English"),
-        ("help", "使用说明"),
-    ),
-    "en": (
-        ("start", "Start and see what you can ask"),
-        ("topics", "Browse questions by topic"),
-        ("ask", "Ask in a group: /ask question"),
-        ("about", "What I know and where it comes from"),
-        ("lang", "Switch language: 中文/English"),
-        ("help", "How to use this bot"),
-    ),
-}
-
-# Only in the menus of the admins' own private chats (EXPO_BOT_ADMINS).
-ADMIN_COMMANDS: dict[Lang, tuple[tuple[str, str], ...]] = {
-    "zh": (
-        ("reload", "立即重新加载 FAQ"),
-        ("stats", "使用统计:本次启动以来、近 7 天"),
-        ("review", "待处理的问题(近 7 天)"),
-    ),
-    "en": (
-        ("reload", "Reload the FAQ now"),
-        ("stats", "Usage since start-up and over 7 days"),
-        ("review", "Questions to work on (last 7 days)"),
-    ),
-}
-
-LANG_NAMES: dict[Lang, str] = {"zh": "中文", "en": "English"}
-
-
-def ui(key: str, lang: Lang, **values: str | int) -> str:
-    """One of the bot's own texts in the given interface language, with values filled in."""
-    return UI[key][lang].format(**values)
+#: Suggestions whose taps are recorded: they tell the editors what a question meant.
+RECORDED_SUGGESTIONS: frozenset[SuggestionKind] = frozenset({"did_you_mean", "closest"})
 
 
 def bot_commands(lang: Lang, *, admin: bool = False) -> list[BotCommand]:
@@ -155,82 +49,18 @@ def bot_commands(lang: Lang, *, admin: bool = False) -> list[BotCommand]:
     return [BotCommand(command, description) for command, description in commands]
 
 
-def ui_lang(chosen: object, language_code: str | None) -> Lang:
-    """The interface language: the /lang choice if any, else the user's Telegram language."""
-    if chosen in ("zh", "en"):
-        return "zh" if chosen == "zh" else "en"
-    return "zh" if (language_code or "").lower().startswith("zh") else "en"
-
-
-# --- callback data -------------------------------------------------------------------------------
-
-Action = Literal["answer", "suggestion", "topic", "topics", "lang", "up", "down"]
-_CODES: dict[Action, str] = {
-    "answer": "a",  # an entry's answer: related questions, examples, topic pages
-    "suggestion": "s",  # the same, from a "did you mean" or closest suggestion: recorded
-    "topic": "t",
-    "topics": "T",
-    "lang": "l",
-    "up": "u",  # 👍 on an entry's answer
-    "down": "d",  # 👎
-}
-_ACTIONS: dict[str, Action] = {code: action for action, code in _CODES.items()}
-#: Taps that carry `ref`, the short id of the question asked, in place of a page number.
-REF_ACTIONS: frozenset[Action] = frozenset({"suggestion", "up", "down"})
-#: Suggestions whose taps are recorded: they tell the editors what a question meant.
-RECORDED_SUGGESTIONS: frozenset[SuggestionKind] = frozenset({"did_you_mean", "closest"})
-REF_RE = re.compile(r"[A-Za-z0-9_-]{0,16}")
-
-
-@dataclass(frozen=True)
-class Tap:
-    """What an inline-keyboard button asks for when tapped."""
-
-    action: Action
-    lang: Lang
-    arg: str = ""
-    page: int = 0
-    ref: str = ""  # suggestions and 👍/👎: the asked question's id (see REF_ACTIONS), or ""
-
-    def encode(self) -> str:
-        """`callback_data`: `action|lang|page|arg`, or `action|lang|ref|arg` for REF_ACTIONS;
-        arg is replaced by a digest if too long."""
-        third = self.ref if self.action in REF_ACTIONS else str(self.page)
-        head = f"{_CODES[self.action]}|{self.lang}|{third}|"
-        data = head + self.arg
-        if len(data.encode()) > MAX_CALLBACK_DATA:
-            data = head + "#" + digest(self.arg)
-        return data
-
-    @classmethod
-    def decode(cls, data: str | None) -> Tap | None:
-        """The tap encoded in `callback_data`, or None if it is not one of ours."""
-        parts = (data or "").split("|", 3)
-        if len(parts) != 4 or parts[0] not in _ACTIONS or parts[1] not in ("zh", "en"):
-            return None
-        action = _ACTIONS[parts[0]]
-        lang: Lang = "zh" if parts[1] == "zh" else "en"
-        if action in REF_ACTIONS:
-            if not REF_RE.fullmatch(parts[2]):
-                return None
-            return cls(action, lang, parts[3], ref=parts[2])
-        if not parts[2].isdigit():
-            return None
-        return cls(action, lang, parts[3], int(parts[2]))
-
-    def refers_to(self, key: str) -> bool:
-        """Whether `arg` names this id, directly or by its digest."""
-        return self.arg in (key, "#" + digest(key))
-
-
-def digest(value: str) -> str:
-    """A short stable stand-in for an id too long for `callback_data` or an inline result id."""
-    return hashlib.blake2s(value.encode(), digest_size=12).hexdigest()
-
-
-def result_id(entry_id: str) -> str:
-    """An inline result id (at most 64 bytes) for an entry."""
-    return entry_id if len(entry_id.encode()) <= MAX_CALLBACK_DATA else "#" + digest(entry_id)
+def ui_voice(chosen: object, language_code: str | None) -> Voice:
+    """The interface voice: the /lang choice if any, else the user's Telegram language; Chinese
+    in Traditional when their Telegram language is (zh-hant, zh-tw, zh-hk)."""
+    code = (language_code or "").lower().replace("_", "-")
+    lang: Lang = "zh" if chosen == "zh" or (chosen != "en" and code.startswith("zh")) else "en"
+    if lang == "en":
+        return ENGLISH
+    if code.endswith(("-hk", "-mo")):
+        return Voice("zh", "hk")
+    if code.startswith("zh-hant") or code.endswith("-tw"):
+        return Voice("zh", "tw")
+    return Voice("zh")
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -288,24 +118,22 @@ def reply_keyboard(reply: Reply, ref: str = "") -> InlineKeyboardMarkup | None:
     recorded with the question it answers.
     """
     recorded = reply.suggestion_kind in RECORDED_SUGGESTIONS
+    action: Action = "suggestion" if recorded else "answer"
     rows = [
-        [button(s.question, Tap("suggestion", reply.lang, s.id, ref=ref))]
-        if recorded
-        else [button(s.question, Tap("answer", reply.lang, s.id))]
+        [button(s.question, _tap(action, reply.voice, s.id, ref=ref if recorded else ""))]
         for s in reply.suggestions
     ]
     if reply.matched and reply.entry_id:
-        rows.append(rating_row(reply.entry_id, reply.lang, ref))
+        rows.append(rating_row(reply.entry_id, reply.voice, ref))
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def rating_row(entry_id: str, lang: Lang, ref: str = "") -> list[InlineKeyboardButton]:
+def rating_row(entry_id: str, voice: Voice, ref: str = "") -> list[InlineKeyboardButton]:
     """👍 and 👎 for an entry's answer."""
+    rates: tuple[tuple[str, Action], ...] = ((THUMBS_UP, "up"), (THUMBS_DOWN, "down"))
     return [
-        InlineKeyboardButton(THUMBS_UP, callback_data=Tap("up", lang, entry_id, ref=ref).encode()),
-        InlineKeyboardButton(
-            THUMBS_DOWN, callback_data=Tap("down", lang, entry_id, ref=ref).encode()
-        ),
+        InlineKeyboardButton(label, callback_data=_tap(action, voice, entry_id, ref=ref).encode())
+        for label, action in rates
     ]
 
 
@@ -314,8 +142,11 @@ def reply_blocks(reply: Reply) -> list[Block]:
     blocks = [Block(reply.understood_note)] if reply.understood else []
     blocks.append(Block(reply.answer))
     if reply.source is not None and reply.matched:
-        head = text("source", reply.lang) + text("speaker_sep", reply.lang) + reply.source.speaker
+        head = _say("source", reply.voice) + _say("speaker_sep", reply.voice) + reply.source.speaker
         blocks.append(Block(reply.source.text, quote=True, head=head))
+        if reply.source.translation:  # under the verbatim quote, which it never replaces
+            head = _say("translation", reply.voice)
+            blocks.append(Block(reply.source.translation, quote=True, head=head))
     header = _suggestion_header(reply)
     if header:
         blocks.append(Block(header))
@@ -325,18 +156,22 @@ def reply_blocks(reply: Reply) -> list[Block]:
 def _suggestion_header(reply: Reply) -> str:
     if not reply.suggestions:
         return ""
-    if reply.suggestion_kind == "related":
-        return text("related", reply.lang)
-    if reply.suggestion_kind == "closest":
-        return text("closest", reply.lang)
+    if reply.suggestion_kind in ("related", "closest"):
+        return _say(reply.suggestion_kind, reply.voice)
     if reply.suggestion_kind == "examples" and reply.kind != "empty":
-        return ui("examples", reply.lang)
+        return _say("examples", reply.voice)
     return ""  # "did you mean" and "empty" replies already end by introducing the buttons
 
 
+def _say(key: Key, voice: Voice, **values: str | int) -> str:
+    return say(key, voice.lang, voice.variant, **values)
+
+
 def answer_html(reply: Reply) -> str:
-    """A reply as one message (for inline results): the answer and its source, cut to fit."""
-    return split(reply_blocks(reply)[:2])[0]
+    """A reply as one message (for inline results): the answer, its source and any translation
+    of it, cut to fit."""
+    blocks = reply_blocks(reply)
+    return split(blocks[: 3 if reply.source and reply.source.translation else 2])[0]
 
 
 def inline_results(replies: Sequence[Reply]) -> list[InlineQueryResultArticle]:
@@ -354,7 +189,7 @@ def inline_results(replies: Sequence[Reply]) -> list[InlineQueryResultArticle]:
                     answer_html(reply), parse_mode=ParseMode.HTML
                 ),
                 reply_markup=(
-                    InlineKeyboardMarkup([rating_row(reply.entry_id, reply.lang)])
+                    InlineKeyboardMarkup([rating_row(reply.entry_id, reply.voice)])
                     if reply.matched and reply.entry_id
                     else None
                 ),
@@ -364,13 +199,17 @@ def inline_results(replies: Sequence[Reply]) -> list[InlineQueryResultArticle]:
 
 
 def suggestion_keyboard(
-    suggestions: Sequence[Suggestion], lang: Lang
+    suggestions: Sequence[Suggestion], voice: Voice
 ) -> InlineKeyboardMarkup | None:
     """One button per suggested question; tapping it answers that question."""
     if not suggestions:
         return None
-    rows = [[button(s.question, Tap("answer", lang, s.id))] for s in suggestions]
+    rows = [[button(s.question, _tap("answer", voice, s.id))] for s in suggestions]
     return InlineKeyboardMarkup(rows)
+
+
+def _tap(action: Action, voice: Voice, arg: str = "", page: int = 0, ref: str = "") -> Tap:
+    return Tap(action, voice.lang, arg, page, ref=ref, variant=voice.variant)
 
 
 def button(label: str, tap: Tap) -> InlineKeyboardButton:
@@ -469,30 +308,33 @@ def _prefix_within(value: str, budget: int) -> int:
 # --- the bot's other screens ---------------------------------------------------------------------
 
 
-def welcome(knowledge: Knowledge, examples: Sequence[Suggestion], lang: Lang) -> list[Outgoing]:
+def welcome(knowledge: Knowledge, examples: Sequence[Suggestion], voice: Voice) -> list[Outgoing]:
     """/start: what the bot is for, with example questions as buttons."""
-    markup = suggestion_keyboard(examples, lang)
-    return plain(ui("welcome", lang, title=knowledge.title(lang)), markup)
+    shown = [Suggestion(s.id, faq_text(s.question, voice)) for s in examples]
+    markup = suggestion_keyboard(shown, voice)
+    return plain(_say("welcome", voice, title=faq_text(knowledge.title(voice.lang), voice)), markup)
 
 
-def help_text(bot_username: str, lang: Lang) -> list[Outgoing]:
+def help_text(bot_username: str, voice: Voice) -> list[Outgoing]:
     """/help."""
-    return plain(ui("help", lang, bot=bot_username))
+    return plain(_say("help", voice, bot=bot_username))
 
 
-def about(knowledge: Knowledge, lang: Lang) -> list[Outgoing]:
+def about(knowledge: Knowledge, voice: Voice) -> list[Outgoing]:
     """/about: what the bot knows, and the speakers its answers quote."""
+    lang = voice.lang
     counts: dict[str, int] = {}
     for entry in knowledge.entries:
         speaker = entry.source.speaker(lang)
         if speaker:
             counts[speaker] = counts.get(speaker, 0) + 1
-    speakers = "\n".join(f"• {name}" for name in sorted(counts, key=lambda s: -counts[s])[:8])
+    top = sorted(counts, key=lambda s: -counts[s])[:8]
+    speakers = "\n".join(f"• {faq_text(name, voice)}" for name in top)
     topics = sum(1 for t in knowledge.topics if knowledge.in_topic(t.id))
-    body = ui(
+    body = _say(
         "about",
-        lang,
-        title=knowledge.title(lang),
+        voice,
+        title=faq_text(knowledge.title(lang), voice),
         topics=topics,
         entries=len(knowledge.entries),
         speakers=speakers or "-",
@@ -501,47 +343,61 @@ def about(knowledge: Knowledge, lang: Lang) -> list[Outgoing]:
     return plain(body)
 
 
-def topic_list(knowledge: Knowledge, lang: Lang) -> Outgoing:
+def topic_list(knowledge: Knowledge, voice: Voice) -> Outgoing:
     """/topics: one button per topic that has questions."""
     rows = [
-        [button(f"{t.title(lang)} ({n})", Tap("topic", lang, t.id))]
+        [button(f"{faq_text(t.title(voice.lang), voice)} ({n})", _tap("topic", voice, t.id))]
         for t in knowledge.topics
         if (n := len(knowledge.in_topic(t.id)))
     ]
-    return Outgoing(escape(ui("topics", lang)), InlineKeyboardMarkup(rows))
+    return Outgoing(escape(_say("topics", voice)), InlineKeyboardMarkup(rows))
 
 
-def topic_page(knowledge: Knowledge, topic_id: str, lang: Lang, page: int = 0) -> Outgoing | None:
+def topic_page(knowledge: Knowledge, topic_id: str, voice: Voice, page: int = 0) -> Outgoing | None:
     """One page of a topic's questions as buttons, with paging and a way back to all topics."""
     topic = knowledge.topic(topic_id)
     if topic is None:
         return None
+    lang = voice.lang
     entries = knowledge.in_topic(topic.id)
     pages = max(1, -(-len(entries) // TOPIC_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = entries[page * TOPIC_PAGE : (page + 1) * TOPIC_PAGE]
-    rows = [[button(e.questions[lang][0], Tap("answer", lang, e.id))] for e in shown]
+    rows = [
+        [button(faq_text(e.questions[lang][0], voice), _tap("answer", voice, e.id))] for e in shown
+    ]
     paging = []
     if page > 0:
-        paging.append(button(ui("prev", lang), Tap("topic", lang, topic.id, page - 1)))
+        paging.append(button(_say("prev", voice), _tap("topic", voice, topic.id, page - 1)))
     if page < pages - 1:
-        paging.append(button(ui("next", lang), Tap("topic", lang, topic.id, page + 1)))
+        paging.append(button(_say("next", voice), _tap("topic", voice, topic.id, page + 1)))
     if paging:
         rows.append(paging)
-    rows.append([button(ui("all_topics", lang), Tap("topics", lang))])
-    heading = ui("topic", lang, topic=topic.title(lang), count=len(entries))
+    rows.append([button(_say("all_topics", voice), _tap("topics", voice))])
+    title = faq_text(topic.title(lang), voice)
+    heading = _say("topic", voice, topic=title, count=len(entries))
     return Outgoing(escape(heading), InlineKeyboardMarkup(rows))
 
 
-def lang_menu(lang: Lang) -> Outgoing:
+def lang_menu(voice: Voice) -> Outgoing:
     """/lang: a button for each interface language."""
     row = [button(name, Tap("lang", code)) for code, name in LANG_NAMES.items()]
-    return Outgoing(escape(ui("lang_prompt", lang)), InlineKeyboardMarkup([row]))
+    return Outgoing(escape(_say("lang_prompt", voice)), InlineKeyboardMarkup([row]))
 
 
-def notice(key: str, lang: Lang, **values: str) -> list[Outgoing]:
+def notice(key: Key, voice: Voice, **values: str) -> list[Outgoing]:
     """A short message in the bot's own words."""
-    return plain(ui(key, lang, **values))
+    return plain(_say(key, voice, **values))
+
+
+def toast(key: Key, voice: Voice) -> str:
+    """The short text of a callback answer (a toast), in the bot's own words."""
+    return _say(key, voice)
+
+
+def faq_text(value: str, voice: Voice) -> str:
+    """Text from the FAQ (Simplified) in the voice's written form."""
+    return written(value, voice.variant) if voice.lang == "zh" else value
 
 
 # --- the editors' screens (English, like `expo-bot review`) --------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from bot.editing import Choice
 from bot.review import QuestionGroup
 from bot.store import ScoredEntry
-from bot.telegram_render import MAX_CALLBACK_DATA
-from bot.telegram_review import PATTERN, ReviewTap, Shown, group_keyboard, group_text
+from bot.telegram.callback_data import MAX_CALLBACK_DATA
+from bot.telegram.review_buttons import PATTERN, ReviewTap, Shown, group_keyboard, group_text
 
 T0 = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
 
