@@ -20,6 +20,7 @@ from bot.text import (
     Variant,
     Voice,
     normalise,
+    script_neutral,
     voice_of,
     written,
 )
@@ -154,8 +155,14 @@ class Responder:
 
     @staticmethod
     def voice(query: str, session: Voice | None = None) -> Voice:
-        """The voice to answer a question in: its own, else the conversation's, else English."""
-        return voice_of(query) or session or ENGLISH
+        """The voice to answer a question in: its own, else the conversation's, else English.
+
+        Chinese that reads the same in both scripts (咁科技部呢) keeps the conversation's script.
+        """
+        own = voice_of(query)
+        if own and own.lang == "zh" and session and session.lang == "zh" and script_neutral(query):
+            return session
+        return own or session or ENGLISH
 
     def reply_to_match(self, match: Match, lang: Lang) -> Reply:
         """The reply for a matcher verdict, in the given language (Simplified for Chinese)."""

@@ -279,9 +279,25 @@ def chinese_variant(text: str) -> Variant:
     return "hk" if _CANTONESE_MARKERS.search(chinese) else "tw"
 
 
+def script_neutral(text: str) -> bool:
+    """Whether text's Chinese characters read the same in both scripts (咁科技部呢): such a
+    message says nothing of the script, and the conversation's holds."""
+    chinese = "".join(cjk_runs(text))
+    return (
+        str(_characters_to_traditional().convert(chinese))
+        == chinese
+        == str(_characters_to_simplified().convert(chinese))
+    )
+
+
 @cache
 def _characters_to_simplified() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
+
+
+@cache
+def _characters_to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
 
 
 @cache

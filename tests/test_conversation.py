@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from bot import evaluation
-from bot.conversation import Contexts, converse, reply_in_context, turn_from_json, turn_json
+from bot.conversation import (
+    Contexts,
+    converse,
+    reply_in_context,
+    turn_from_json,
+    turn_json,
+    turn_of,
+)
 from bot.followup import Turn
 from bot.replies import Reply, Responder
 from bot.store import EventLog
@@ -73,6 +80,14 @@ def test_a_short_question_naming_its_own_topic_gets_no_partial_reply_in_context(
     _, reply = ask(responder, "本届高交会有多少家展商?", "What is the weather tomorrow?")
     alone = responder.reply("What is the weather tomorrow?")
     assert (reply.kind, reply.entry_id, reply.understood) == (alone.kind, alone.entry_id, "")
+
+
+def test_a_traditional_follow_up_is_answered_in_traditional(responder: Responder) -> None:
+    first = responder.reply("商務部專館喺邊個館?")
+    last = turn_of(responder, first)
+    reply = reply_in_context(responder, "咁科技部呢?", last, first.voice)
+    assert reply.matched and reply.script == "hant" and "8號館" in reply.answer
+    assert reply.understood_note.startswith("(科技部")  # shown in the reply's script too
 
 
 def test_questions_of_their_own_are_answered_as_they_are(responder: Responder) -> None:

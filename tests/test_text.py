@@ -16,6 +16,7 @@ from bot.text import (
     normalise,
     numbers_in,
     question_types,
+    script_neutral,
     sound_key,
     terms,
     to_simplified,
@@ -125,6 +126,14 @@ def test_normalise_never_fails_and_is_folded(text: str) -> None:
 )
 def test_the_voice_of_a_text(text: str, voice: Voice | None) -> None:
     assert voice_of(text) == voice
+
+
+@pytest.mark.parametrize(
+    ("text", "neutral"),
+    [("咁科技部呢?", True), ("中科院呢", True), ("那观众呢?", False), ("那觀眾呢?", False)],
+)
+def test_script_neutral_text_says_nothing_of_the_script(text: str, neutral: bool) -> None:
+    assert script_neutral(text) is neutral
 
 
 def test_written_converts_simplified_to_the_variant_only() -> None:
