@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import KindSummary, evaluate, load_cases, summarise
+from bot.evaluation import (
+    KindSummary,
+    evaluate,
+    evaluate_conversations,
+    load_cases,
+    load_conversations,
+    summarise,
+)
 from bot.matching.matcher import Matcher
 from bot.replies import Responder
 from tests.conftest import DATA, DEV_SET
@@ -77,3 +84,28 @@ def test_second_held_out_set(bot: Responder, mode: str) -> None:
     assert summary["in-scope"].total >= 200 and summary["near"].total >= 50
     assert summary["out-of-scope"].wrong_answer <= NEAR_MISSES_ANSWERED[mode]
     _check(summary, FLOORS["held-out-2", mode])
+
+
+# --- follow-ups ----------------------------------------------------------------------------------
+
+# (answerable follow-ups answered right, at least; wrong answers on any follow-up, at most): what
+# the bot does now on the blind conversations (see the README), per mode. Far from the 90% and
+# no wrong answer asked for: these floors stop it getting worse while it gets better.
+FOLLOW_UP_FLOORS = {
+    ("followup-conversations-2.yaml", "semantic"): (57, 2),
+    ("followup-conversations-2.yaml", "lexical"): (64, 3),
+    ("followup-conversations.yaml", "semantic"): (51, 6),
+    ("followup-conversations.yaml", "lexical"): (53, 5),
+}
+
+
+@pytest.mark.parametrize("name", ["followup-conversations-2.yaml", "followup-conversations.yaml"])
+def test_follow_ups_in_blind_conversations(bot: Responder, mode: str, name: str) -> None:
+    results = evaluate_conversations(bot, load_conversations(DATA / name))
+    follow_ups = [r.result for r in results if r.turn]
+    right = sum(r.outcome == "correct" and r.case.expect is not None for r in follow_ups)
+    wrong = sum(r.outcome == "wrong_answer" for r in follow_ups)
+    least_right, most_wrong = FOLLOW_UP_FLOORS[(name, mode)]
+    assert right >= least_right and wrong <= most_wrong, (right, wrong)
+    openers = [r.result for r in results if not r.turn]
+    assert not any(r.outcome == "wrong_answer" for r in openers)
