@@ -50,6 +50,9 @@ def reply_in_context(
     if reading.alone is not None and alone.matched:
         return alone
     voice = alone.voice  # a follow-up in Traditional is answered in Traditional, though rebuilt
+    if reading.style == "speaker" and last is not None and last.entry_id:
+        said = responder.said_by(last.entry_id, voice, message)
+        return replace(said, understood=reading.question) if said else alone
     readings = [(q, responder.reply_in(q, voice)) for q in reading.questions]
     answered = next((r for r in readings if r[1].matched), None)
     if answered is None and not reading.decides:

@@ -36,7 +36,8 @@ from bot.text import (
 
 #: How a follow-up was read: elliptical (那X呢), pronoun (它…, 其中…), or short: a message that
 #: names no topic, which asks its question of the last one (收费吗, 主题是什么).
-Style = Literal["elliptical", "pronoun", "short"]
+#: "speaker" is a question about the last answer itself: who said it (谁说的, "who said that?").
+Style = Literal["elliptical", "pronoun", "short", "speaker"]
 
 SHORT_CHARS = 10  # a Chinese message this short, without the last topic, may be about it
 SHORT_WORDS = 5  # the same for English, in words
@@ -105,6 +106,14 @@ _EN_PRONOUN = re.compile(
 _ZH_AMONG = re.compile(r"^(?:那么?)?其中")
 _EN_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
 _WHO = re.compile(r"谁|哪位|\bwho\b")
+# Who said what the last answer quotes. Not "who answered": a journalist's question is answered
+# by someone else than its own speaker.
+_WHO_SAID = re.compile(
+    r"^(?:这|那)?(?:话|句话|个)?(?:是|都是)?(?:谁|哪位)(?:说|讲|提到|提出|宣布|透露)(?:的|了)?$"
+    r"|^(?:and\s+|so\s+)?who\s+(?:said|says|mentioned|announced|told\s+us)"
+    r"(?:\s+(?:that|this|it|so|those|these))?$"
+    r"|^says\s+who$"
+)
 
 
 def read(message: str, last: Turn | None, names: Sequence[str] = ()) -> Reading | None:
@@ -121,6 +130,10 @@ def read(message: str, last: Turn | None, names: Sequence[str] = ()) -> Reading 
     if any(_contains(text, fold(name)) for name in names if name.strip()):
         return _elliptical_only(text, last)
     previous = _END.sub("", fold(last.question))
+    if last.entry_id and _WHO_SAID.match(text):
+        # Answered from the last answer's source; the reading says so, for the user to see.
+        asked = f"谁说的:{previous}" if CJK_RE.search(text) else f"who said: {previous}"
+        return Reading((asked,), "speaker")
     topic = _topic_in(previous, last)
     if CJK_RE.search(text):
         return _read_zh(text, previous, topic, _subjects(previous, topic, last, "zh"))

@@ -254,6 +254,15 @@ class Responder:
         reply = self._answer(entry, lang, query or entry.questions[lang][0], 100.0, ())
         return self._written(reply, Voice(lang, variant))
 
+    def said_by(self, entry_id: str, voice: Voice, query: str = "") -> Reply | None:
+        """Who said what an entry's answer rests on (谁说的? after it), quoting the passage;
+        None if the entry is gone."""
+        reply = self.reply_for_entry(entry_id, voice.lang, query, voice.variant)
+        if reply is None or reply.source is None:
+            return None
+        speaker = reply.source.speaker  # already in the voice's script
+        return replace(reply, answer=say("said_by", voice.lang, voice.variant, speaker=speaker))
+
     def best_answers(self, query: str, limit: int, session: Voice | None = None) -> list[Reply]:
         """Up to `limit` answers a question may be after, best first: for inline mode, where the
         asker picks one. Examples for an empty question; nothing for one out of scope."""

@@ -28,6 +28,7 @@ Key = Literal[
     "source",
     "speaker_sep",
     "translation",
+    "said_by",
     "list_sep",
     # Telegram (bot.telegram)
     "welcome",
@@ -90,6 +91,7 @@ TEXTS: Final[Mapping[Key, Mapping[Lang, str]]] = {
     "source": {"zh": "出处", "en": "Source"},
     "speaker_sep": {"zh": ":", "en": ": "},
     "translation": {"zh": "译文", "en": "Translation"},
+    "said_by": {"zh": "这是{speaker}说的。", "en": "That was {speaker}."},
     "list_sep": {"zh": "、", "en": ", "},
     "welcome": {
         "zh": "你好!我回答关于{title}的问题。每个答案都附上出处原文和说话人;资料里没有的,"

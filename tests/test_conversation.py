@@ -90,6 +90,17 @@ def test_a_traditional_follow_up_is_answered_in_traditional(responder: Responder
     assert reply.understood_note.startswith("(科技部")  # shown in the reply's script too
 
 
+def test_who_said_it_is_answered_from_the_last_answers_source(responder: Responder) -> None:
+    _, zh = ask(responder, "本届高交会有多少家展商?", "谁说的?")
+    assert zh.matched and zh.entry_id == "exhibitors" and zh.answer.startswith("这是高裕跃")
+    assert zh.source is not None and "3049" in zh.source.text  # the passage, quoted as ever
+    assert zh.understood_note.startswith("(谁说的:")
+    _, en = ask(responder, "How many exhibitors took part?", "Who said that?")
+    assert en.matched and en.answer.startswith("That was Gao Yuyue")
+    _, nothing = ask(responder, "明天天气怎么样?", "谁说的?")
+    assert not nothing.matched  # nothing was said before
+
+
 def test_questions_of_their_own_are_answered_as_they_are(responder: Responder) -> None:
     cases = evaluation.load_cases(DATA / "heldout-questions.yaml")
     lasts = [

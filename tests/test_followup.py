@@ -100,3 +100,20 @@ def test_a_short_question_is_first_tried_as_it_is() -> None:
 def test_no_last_turn_no_reading() -> None:
     assert read("那观众呢?", None) is None
     assert read("   ", EXHIBITORS) is None
+
+
+@pytest.mark.parametrize(
+    "message", ["谁说的?", "這是誰說的?", "是谁讲的", "Who said that?", "says who?"]
+)
+def test_who_said_it_asks_about_the_last_answer(message: str) -> None:
+    reading = read(message, EXHIBITORS, NAMES)
+    assert reading is not None and reading.style == "speaker"
+    assert "本届高交会有多少家展商" in reading.question
+
+
+def test_who_answered_is_not_who_said_it() -> None:
+    # A journalist's question is answered by someone else than the passage's own speaker.
+    reading = read("谁回答的?", EXHIBITORS, NAMES)
+    assert reading is None or reading.style != "speaker"
+    idle = read("谁说的?", Turn("天气怎么样?", None), NAMES)  # nothing was answered before
+    assert idle is None or idle.style != "speaker"

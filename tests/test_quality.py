@@ -92,8 +92,8 @@ def test_second_held_out_set(bot: Responder, mode: str) -> None:
 # the bot does now on the blind conversations (see the README), per mode. Far from the 90% and
 # no wrong answer asked for: these floors stop it getting worse while it gets better.
 FOLLOW_UP_FLOORS = {
-    ("followup-conversations-2.yaml", "semantic"): (57, 2),
-    ("followup-conversations-2.yaml", "lexical"): (64, 3),
+    ("followup-conversations-2.yaml", "semantic"): (58, 1),
+    ("followup-conversations-2.yaml", "lexical"): (65, 3),
     ("followup-conversations.yaml", "semantic"): (51, 6),
     ("followup-conversations.yaml", "lexical"): (53, 5),
 }
