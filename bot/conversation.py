@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.followup import Reading, Turn, read
+from bot.followup import Reading, Turn, read, understood_question
 from bot.replies import Reply, Responder
 from bot.text import Lang, Voice
 
@@ -70,8 +70,10 @@ def turn_of(responder: Responder, reply: Reply) -> Turn | None:
     if reply.kind == "empty":
         return None
     entry = reply.entry_id if reply.kind in ("answer", "partial") else None
-    question = reply.understood or reply.query
-    return Turn(question, entry, responder.topics(entry) if entry else (), reply.lang)
+    question = understood_question(reply.understood) or reply.query
+    if entry is None:
+        return Turn(question, None, (), reply.lang)
+    return Turn(question, entry, responder.topics(entry), reply.lang, responder.asked(entry))
 
 
 class Memory:
@@ -119,7 +121,13 @@ class Memory:
 def turn_json(turn: Turn, at: float) -> str:
     """A turn as stored: its topics are the entry's, read again from the FAQ when loaded."""
     return json.dumps(
-        {"q": turn.question, "entry": turn.entry_id, "lang": turn.lang, "at": at},
+        {
+            "q": turn.question,
+            "entry": turn.entry_id,
+            "lang": turn.lang,
+            "asked": list(turn.asked),
+            "at": at,
+        },
         ensure_ascii=False,
     )
 
@@ -131,7 +139,8 @@ def turn_from_json(text: str, topics: Callable[[str], tuple[str, ...]]) -> tuple
     lang: Lang = "en" if data.get("lang") == "en" else "zh"
     entry_id = str(entry) if entry else None
     words = topics(entry_id) if entry_id else ()
-    return float(data["at"]), Turn(str(data["q"]), entry_id, words, lang)
+    asked = tuple(str(q) for q in data.get("asked") or ())
+    return float(data["at"]), Turn(str(data["q"]), entry_id, words, lang, asked)
 
 
 class Contexts:

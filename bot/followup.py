@@ -41,6 +41,8 @@ Style = Literal["elliptical", "pronoun", "short", "speaker"]
 
 SHORT_CHARS = 10  # a Chinese message this short, without the last topic, may be about it
 SHORT_WORDS = 5  # the same for English, in words
+#: How a "who said it?" follow-up is shown as read: 谁说的:本届高交会有多少家展商.
+WHO_SAID_PREFIX: dict[Lang, str] = {"zh": "谁说的:", "en": "who said: "}
 ATTRIBUTE_CHARS = 2  # a short message naming no more than this (主题, 奖金) names no topic
 
 
@@ -52,6 +54,7 @@ class Turn:
     entry_id: str | None  # the entry that answered it, or the topic of a partial reply
     topics: tuple[str, ...] = ()  # words naming that entry (its keywords, their synonyms)
     lang: Lang = "zh"
+    asked: tuple[str, ...] = ()  # the entry's own questions: a cleaner wording of the last one
 
 
 @dataclass(frozen=True)
@@ -132,12 +135,36 @@ def read(message: str, last: Turn | None, names: Sequence[str] = ()) -> Reading 
     previous = _END.sub("", fold(last.question))
     if last.entry_id and _WHO_SAID.match(text):
         # Answered from the last answer's source; the reading says so, for the user to see.
-        asked = f"谁说的:{previous}" if CJK_RE.search(text) else f"who said: {previous}"
-        return Reading((asked,), "speaker")
+        prefix = WHO_SAID_PREFIX["zh" if CJK_RE.search(text) else "en"]
+        return Reading((prefix + previous,), "speaker")
+    # Bare question words (几点?) are asked of the last question as typed, then as its entry
+    # words it: 通报会在哪栋楼里举行 hides its topic where 闭幕媒体通报会在哪里举行 does not.
+    # Only they: a name or a pronoun put into the entry's wording asks more than was meant.
+    chinese = bool(CJK_RE.search(text))
+    wordings = [previous]
+    if _only_question_words(text):
+        wordings += [_END.sub("", fold(q)) for q in last.asked if bool(CJK_RE.search(q)) == chinese]
+    readings = [r for w in dict.fromkeys(wordings) if (r := _read_one(text, w, last, chinese))]
+    if not readings:
+        return None
+    first = readings[0]
+    merged = [q for r in readings if r.style == first.style for q in r.questions]
+    return _reading(merged, first.style, first.alone)
+
+
+def _read_one(text: str, previous: str, last: Turn, chinese: bool) -> Reading | None:
     topic = _topic_in(previous, last)
-    if CJK_RE.search(text):
+    if chinese:
         return _read_zh(text, previous, topic, _subjects(previous, topic, last, "zh"))
     return _read_en(text, previous, topic, _subjects(previous, topic, last, "en"))
+
+
+def understood_question(understood: str) -> str:
+    """The question a reading stands for, without the "who said" it may have asked of it."""
+    for prefix in WHO_SAID_PREFIX.values():
+        if understood.startswith(prefix):
+            return understood[len(prefix) :]
+    return understood
 
 
 def _elliptical_only(text: str, last: Turn) -> Reading | None:
@@ -172,7 +199,8 @@ def _zh_short(text: str, previous: str, subjects: Sequence[str]) -> Reading | No
     # Question words alone (在哪, 几点), or with a mere attribute (主题是什么, 奖金多少), mean
     # nothing but what the last question was about: the fair's theme is not the forum's.
     if _only_question_words(text):
-        return _reading([s + text for s in subjects] + [_ask_of(previous, text, "")], "short")
+        asked_of = [_ask_of(previous, text, "")] if question_spans(normalise(previous)) else []
+        return _reading([s + text for s in subjects] + asked_of, "short")
     # A bare name (主题, 巴士) is a question of its own; an attribute asked about is not.
     asks = bool(question_types(plain) or _ASKS.search(text))
     alone = text if not asks or len(_named(text)) > ATTRIBUTE_CHARS else None

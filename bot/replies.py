@@ -135,6 +135,13 @@ class Responder:
         self.matcher = matcher or Matcher(knowledge)
         self._topics = {e.id: _topic_words(e, knowledge.synonyms) for e in knowledge.entries}
 
+    def asked(self, entry_id: str) -> tuple[str, ...]:
+        """An entry's own first question in each language: how the FAQ words what it answers."""
+        entry = self.knowledge.entry(entry_id)
+        if entry is None:
+            return ()
+        return tuple(qs[0] for qs in (entry.questions.get("zh"), entry.questions.get("en")) if qs)
+
     def topics(self, entry_id: str) -> tuple[str, ...]:
         """Words that name what an entry is about: its keywords and their synonyms."""
         return self._topics.get(entry_id, ())

@@ -117,3 +117,17 @@ def test_who_answered_is_not_who_said_it() -> None:
     assert reading is None or reading.style != "speaker"
     idle = read("谁说的?", Turn("天气怎么样?", None), NAMES)  # nothing was answered before
     assert idle is None or idle.style != "speaker"
+
+
+def test_bare_question_words_are_also_asked_of_the_entrys_own_wording() -> None:
+    last = Turn(
+        "第十九届高交会的媒体通报会在哪栋楼里举行?",
+        "briefing_venue",
+        ("玫瑰三厅",),
+        asked=("闭幕媒体通报会在哪里举行?", "Where was the closing press briefing held?"),
+    )
+    reading = read("几点?", last, NAMES)
+    assert reading is not None and reading.decides
+    assert any(q.startswith("闭幕媒体通报会") and "几点" in q for q in reading.questions)
+    named = read("观众呢?", last, NAMES)  # a name is put into the question as typed only
+    assert named is not None and not any("闭幕" in q for q in named.questions)
