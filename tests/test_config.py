@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,10 @@ def test_the_database_password_is_a_secret_but_never_shown(
     assert {"p%40ss-word", "p@ss-word", "A" * 35} <= settings.secrets()
     assert "ss-word" not in str(settings.db) and "ss-word" not in repr(settings)
     assert str(settings.db) == "postgresql://bot:***@db.internal/expo"
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    root = Path(__file__).resolve().parents[1]
+    read = set(re.findall(r'environ\.get\("([A-Z_]+)"', (root / "bot/config.py").read_text()))
+    documented = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.M))
+    assert read and read <= documented, read - documented
