@@ -91,12 +91,7 @@ class Memory:
         self._turns: OrderedDict[str, tuple[float, Turn]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Turn | None:
-        """The conversation's last turn, unless it is older than `seconds`."""
-        kept = self.get_at(key)
-        return kept[1] if kept else None
-
-    def get_at(self, key: str) -> tuple[float, Turn] | None:
+    def get(self, key: str) -> tuple[float, Turn] | None:
         """The conversation's last turn and when it was kept (`clock` time), if not expired."""
         with self._lock:
             kept = self._turns.get(key)
@@ -107,12 +102,10 @@ class Memory:
                 return None
             return kept
 
-    def put(self, key: str, turn: Turn | None) -> None:
-        """Remember turn as the conversation's last (None forgets it)."""
+    def put(self, key: str, turn: Turn) -> None:
+        """Remember turn as the conversation's last."""
         with self._lock:
             self._turns.pop(key, None)
-            if turn is None or self.seconds <= 0:
-                return
             self._turns[key] = (self._clock(), turn)
             while len(self._turns) > self._size:
                 self._turns.popitem(last=False)
@@ -174,7 +167,7 @@ class Contexts:
         instance remembers and what the store (this one's, or `store`) holds."""
         if not self.enabled:
             return None
-        mine = self._memory.get_at(key)
+        mine = self._memory.get(key)
         shared = self._stored(key, store or self._store)
         newest = max((k for k in (mine, shared) if k), key=lambda k: k[0], default=None)
         return newest[1] if newest else None
@@ -209,16 +202,3 @@ class Contexts:
         except (ValueError, KeyError, TypeError):
             log.warning("a stored conversation context could not be read; starting afresh")
             return None
-
-
-def converse(
-    responder: Responder,
-    contexts: Contexts,
-    key: str,
-    message: str,
-    session: Voice | None = None,
-) -> Reply:
-    """The reply to message in its conversation, which it then continues."""
-    reply = reply_in_context(responder, message, contexts.last(key), session)
-    contexts.keep(key, turn_of(responder, reply))
-    return reply

@@ -247,9 +247,7 @@ def _subjects(previous: str, topic: str, last: Turn, lang: Lang) -> list[str]:
     """What the last question was about, each way it can be named, likeliest first: the topic
     word it used; the question less its question words (商务部专馆在几号馆 → 商务部专馆); the
     entry's own name (its first topic word in this language)."""
-    rest = normalise(previous)
-    for span in question_spans(rest):
-        rest = rest.replace(span, " ")
+    rest = _less_question_words(previous)
     if lang == "en":
         rest = " ".join(w for w in rest.split() if w not in EN_STOPWORDS)
     else:
@@ -344,21 +342,24 @@ _ASKS = re.compile(r"什么|甚么|啥|咩|乜|几|多少|哪|谁|怎|如何|吗
 def _named(text: str) -> str:
     """The Chinese characters of text less its question words and particles (通报会几点呢 →
     通报会): what it names, counting words such as 会 that `_content` takes for function words."""
-    rest = normalise(text)
-    for span in question_spans(rest):
-        rest = rest.replace(span, " ")
-    rest = _ASKS.sub(" ", rest)
+    rest = _ASKS.sub(" ", _less_question_words(text))
     return "".join(ch for ch in rest if CJK_RE.match(ch) and ch not in _PARTICLES)
 
 
 def _content(text: str) -> str:
     """What text names, less its question words and function words (主题是什么 → 主题)."""
-    rest = normalise(text)
-    for span in question_spans(rest):
-        rest = rest.replace(span, " ")
+    rest = _less_question_words(text)
     if CJK_RE.search(rest):
         return "".join(ch for ch in rest if CJK_RE.match(ch) and ch not in FUNCTION_CHARS)
     return " ".join(w for w in rest.split() if w not in EN_STOPWORDS)
+
+
+def _less_question_words(text: str) -> str:
+    """text normalised, its question words (几点, 在哪, how many) blanked out."""
+    rest = normalise(text)
+    for span in question_spans(rest):
+        rest = rest.replace(span, " ")
+    return rest
 
 
 def _long(text: str) -> bool:
@@ -370,8 +371,4 @@ def _long(text: str) -> bool:
 
 def _short(text: str, topic: str) -> bool:
     """Whether a message is short enough, and lacks the last topic, to be asked of it."""
-    if topic and _contains(text, topic):
-        return False
-    if CJK_RE.search(text):
-        return len("".join(text.split())) <= SHORT_CHARS
-    return len(text.split()) <= SHORT_WORDS
+    return not (topic and _contains(text, topic)) and not _long(text)

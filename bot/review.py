@@ -22,6 +22,7 @@ review`.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 import sys
@@ -89,6 +90,12 @@ class QuestionGroup:
     phrasings: tuple[tuple[str, str], ...] = ()
     ignored: datetime | None = None  # when the editors ignored it
     understood: tuple[str, ...] = ()  # for each example, what a follow-up was read as, or ""
+
+    @property
+    def readings(self) -> tuple[tuple[str, str], ...]:
+        """Each example with what it was read as, or "" for one read as it was typed."""
+        reads = itertools.chain(self.understood, itertools.repeat(""))
+        return tuple(zip(self.examples, reads, strict=False))
 
     @property
     def question(self) -> str:
@@ -529,16 +536,9 @@ def _askers(n: int) -> str:
     return f" by {_plural(n, 'asker')}" if n else ""
 
 
-def _padded(values: tuple[str, ...], n: int) -> tuple[str, ...]:
-    return values + ("",) * (n - len(values))
-
-
 def _examples(group: QuestionGroup) -> str:
     return " · ".join(
-        _quote(q) + (f" (read as {_quote(read)})" if read else "")
-        for q, read in zip(
-            group.examples, _padded(group.understood, len(group.examples)), strict=True
-        )
+        _quote(q) + (f" (read as {_quote(read)})" if read else "") for q, read in group.readings
     )
 
 
@@ -577,7 +577,7 @@ def to_json(report: ReviewReport) -> dict[str, Any]:
             "count": g.count,
             "askers": g.askers,
             "examples": list(g.examples),
-            "understood": [read or None for read in _padded(g.understood, len(g.examples))],
+            "understood": [read or None for _, read in g.readings],
             "refused": g.refused,
             "ambiguous": g.ambiguous,
             "out_of_scope": g.out_of_scope,

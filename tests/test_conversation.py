@@ -10,7 +10,6 @@ import pytest
 from bot import evaluation
 from bot.conversation import (
     Contexts,
-    converse,
     reply_in_context,
     turn_from_json,
     turn_json,
@@ -23,6 +22,13 @@ from tests.stores import SqliteOutage
 
 DATA = Path(__file__).parent / "data"
 SALT = "test-salt"
+
+
+def converse(responder: Responder, contexts: Contexts, key: str, message: str) -> Reply:
+    """The reply to message in its conversation, which it then continues (as the bot does)."""
+    reply = reply_in_context(responder, message, contexts.last(key))
+    contexts.keep(key, turn_of(responder, reply))
+    return reply
 
 
 def ask(responder: Responder, *messages: str) -> list[Reply]:

@@ -120,7 +120,7 @@ async def _answer_tap(
     await query.answer()
     await send_to(context.bot, update.effective_chat.id, render.render_reply(reply, ref))
     key = conversation_key(update.effective_chat, query.from_user)
-    continue_conversation(context, key, reply)  # a follow-up is about the entry tapped
+    continue_conversation(context, key, current, reply)  # a follow-up is about the entry tapped
     return reply.entry_id
 
 

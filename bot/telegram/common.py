@@ -17,7 +17,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.conversation import Contexts, reply_in_context, turn_of
+from bot.conversation import Contexts, turn_of
 from bot.followup import Turn
 from bot.recorder import AskedQuestions, Lru, Recorder
 from bot.reload import ReloadResult
@@ -113,17 +113,13 @@ async def last_turn(context: Context, key: str) -> Turn | None:
     )
 
 
-async def reply_in_conversation(
-    context: Context, key: str, text: str, session: Voice | None
-) -> Reply:
-    """The reply to text, read in the light of the conversation's last turn."""
-    return reply_in_context(responder(context), text, await last_turn(context, key), session)
+def continue_conversation(context: Context, key: str, current: Responder, reply: Reply) -> None:
+    """Make reply the conversation's last turn: here at once, in the store after the reply.
 
-
-def continue_conversation(context: Context, key: str, reply: Reply) -> None:
-    """Make reply the conversation's last turn: here at once, in the store after the reply."""
+    `current` is the Responder that replied: one update never reads two versions of the FAQ.
+    """
     contexts = contexts_of(context)
-    turn = turn_of(responder(context), reply)
+    turn = turn_of(current, reply)
     contexts.remember(key, turn)
     recorder_of(context.bot_data).keep_context(key, lambda log: contexts.save(key, turn, log))
 

@@ -7,11 +7,13 @@ last turn (那观众呢 after 有多少家展商), sends it, and records it.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from telegram import Message, MessageEntity, Update
 from telegram.ext import filters
 
+from bot.conversation import reply_in_context
 from bot.replies import Reply
 from bot.telegram import render
 from bot.telegram.common import (
@@ -20,9 +22,9 @@ from bot.telegram.common import (
     chat_voice,
     continue_conversation,
     conversation_key,
+    last_turn,
     record,
     remember_voice,
-    reply_in_conversation,
     responder,
     send,
     ui_voice,
@@ -38,18 +40,19 @@ def tracked(reply: Reply) -> bool:
 async def answer_question(update: Update, context: Context, message: Message, text: str) -> None:
     """Reply to a free-text question and record the reply."""
     current = responder(context)
-    session = await chat_voice(update, context)
+    key = conversation_key(message.chat, message.from_user)
+    # Both may wait on the store (on any instance's word): not one after the other.
+    session, last = await asyncio.gather(chat_voice(update, context), last_turn(context, key))
     if render.length(text) > MAX_TEXT:
         await send(message, render.notice("too_long", current.voice(text, session)))
         return
-    key = conversation_key(message.chat, message.from_user)
-    reply = await reply_in_conversation(context, key, text, session)
+    reply = reply_in_context(current, text, last, session)
     remember_voice(update, context, reply.voice)
     ref = asked(context).remember(reply) if tracked(reply) else ""
     await send(message, render.render_reply(reply, ref))
     asker = message.from_user.id if message.from_user is not None else None
     record(context, lambda log: log.record_reply(reply, asker))
-    continue_conversation(context, key, reply)
+    continue_conversation(context, key, current, reply)
 
 
 async def private_question(update: Update, context: Context) -> None:
