@@ -46,6 +46,9 @@ class Passage:
     speaker: Bilingual
     offset: int
     translation: str = ""  # a faithful English translation (`source_en`)
+    #: The transcript's paragraphs the passage stands in: what a speaker said around it also
+    #: counts as known to the entry (a question may name a word just outside the quote).
+    context: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,21 @@ class Transcript:
     def speaker_at(self, offset: int) -> Bilingual | None:
         return self.speakers[bisect.bisect_right(self.starts, offset) - 1]
 
+    def around(self, offset: int, length: int) -> str:
+        """The sentences of the text at offset (of length characters), with one more on each side,
+        within its paragraph: what a speaker said right around a quote."""
+        first = bisect.bisect_right(self.starts, offset) - 1
+        start = self.starts[max(first, 0)]
+        end = self.text.find("\n", offset + length)
+        end = len(self.text) if end < 0 else end
+        before = [m.end() for m in _SENTENCE_END.finditer(self.text, start, offset)]
+        after = [m.end() for m in _SENTENCE_END.finditer(self.text, offset + length, end)]
+        lo = before[-2] if len(before) >= 2 else start
+        hi = after[1] if len(after) >= 2 else end
+        return self.text[lo:hi].strip()
 
+
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
 _TURN_RE = re.compile(r"^(\S{1,8}?)[:：]")
 
 
@@ -504,7 +521,7 @@ class _EntryParser:
         elif speaker is None:
             self.v.report(at, label, "source quotes the footer, which is not expo content")
         else:
-            return Passage(text, speaker, offset)
+            return Passage(text, speaker, offset, context=self.transcript.around(offset, len(text)))
         return Passage(text, Bilingual("", ""), -1)
 
 
