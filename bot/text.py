@@ -98,6 +98,8 @@ _CANTONESE = {
     "幾耐": "多久",
     "几耐": "多久",
     "仲有": "还有",
+    "入面": "里面",
+    "出面": "外面",
     "傾": "谈",
     "倾": "谈",
 }
@@ -211,7 +213,14 @@ def to_simplified(text: str) -> str:
     if not CJK_RE.search(text):
         return text
     taiwan, hong_kong = _converters()
-    return str(hong_kong.convert(taiwan.convert(text)))
+    return _VARIANTS_RE.sub(
+        lambda m: _VARIANTS[m.group(0)], hong_kong.convert(taiwan.convert(text))
+    )
+
+
+# Variant characters OpenCC keeps apart from the standard word: 甚麼 becomes 甚么, not 什么.
+_VARIANTS = {"甚么": "什么", "甚麽": "什么", "什麽": "什么"}
+_VARIANTS_RE = re.compile("|".join(_VARIANTS))
 
 
 @lru_cache(maxsize=65536)
@@ -507,33 +516,11 @@ def question_types(text: str) -> frozenset[str]:
 # --- showing a word of the question ---------------------------------------------------------
 
 #: Particles, pronouns, question and measure words: they carry the shape of a question, not its
-#: topic, so they are never the telling word it lacks, nor half of a word shown to the asker.
+#: topic.
 FUNCTION_CHARS = frozenset(
     "的了是在有和与及或吗呢吧啊么什哪几多少个家位项场名次这那其都也还就要会能可不没我你您他她它们"
     "请问给把被从对向"
 )
-
-
-def word_around(text: str, unit: str) -> str:
-    """The word of a normalised text that an index unit stands for, for showing to the asker.
-
-    An English unit is a stemmed word: the word as written is returned. A Chinese unit is one
-    character, which alone reads oddly (金 of 奖金): it is shown with the neighbour that makes a
-    word, a function character (的, 有, 多少…) never being that neighbour.
-    """
-    if not unit:
-        return ""
-    if not CJK_RE.fullmatch(unit):
-        return next((w for w in _LATIN_WORD.findall(text) if stem(w) == unit), unit)
-    at = text.find(unit)
-    if at < 0:
-        return unit
-    before = text[at - 1] if at > 0 else ""
-    after = text[at + 1] if at + 1 < len(text) else ""
-    for pair, neighbour in ((before + unit, before), (unit + after, after)):
-        if neighbour and CJK_RE.match(neighbour) and neighbour not in FUNCTION_CHARS:
-            return pair
-    return unit
 
 
 def question_spans(text: str) -> list[str]:

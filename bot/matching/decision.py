@@ -32,6 +32,7 @@ Tree = tuple[Node, ...]
 
 CALIBRATION_FILE = "calibration.yaml"
 LEAD_SCALE = 40.0  # score points of lead that count as a full lead
+PARTIAL_CONFLICT = 0.2  # most of the question's keyword weight a partial reply's topic may lack
 
 #: The inputs of the confidence model, each about 0–1 (leads −1–1); see `features`.
 FEATURES = (
@@ -40,6 +41,7 @@ FEATURES = (
     "dice",
     "novelty",
     "novelty_source",
+    "word_coverage",
     "anchored",
     "lexical",
     "lexical_lead",
@@ -69,8 +71,11 @@ class Candidate:
     anchored: bool = True  # the question names one of the entry's keywords
     novelty: float = 0.0  # weight of the most telling question word the entry lacks, 0–1
     novelty_source: float = 0.0  # the same, counting the words of its source passage too
-    missing: str = ""  # that word, as the question has it
+    missing: str = ""  # a noun of the question the briefing does not say around its source
     unanswered: tuple[str, ...] = ()  # kinds the question asks that the entry never answers
+    unstated: tuple[str, ...] = ()  # of those, the kinds its answer states no fact of either
+    word_coverage: float = 1.0  # share of the question's content-word weight the entry says
+    lacks_words: bool = False  # too few of the question's content words are known to it
     lexical: float = 0.0  # the lexical ranker's score, 0–100
     semantic: float = 0.0  # the semantic ranker's fused similarity, 0–100 (0 when it is off)
     cosines: tuple[float, ...] = ()  # each model's best cosine with the entry's texts
@@ -271,6 +276,7 @@ def features(best: Candidate, others: Sequence[Candidate], runner_up: float) -> 
         "dice": best.dice,
         "novelty": best.novelty,
         "novelty_source": best.novelty_source,
+        "word_coverage": best.word_coverage,
         "anchored": 1.0 if best.anchored else 0.0,
         "lexical": best.lexical / 100,
         "lexical_lead": lexical_lead,
@@ -324,21 +330,26 @@ def partial(candidates: Sequence[Candidate], th: Thresholds) -> Partial | None:
     answer with it had the question not asked for that detail: a kind of answer it never gives
     (the hall of a pavilion whose hall is not stated), or a telling word it lacks (奖金).
     """
-    topical = [c for c in candidates if c.conflict <= th.conflict]
+    # Stricter than answering: a partial reply names its topic, so it must name none of another
+    # entry's keywords (中科院专馆在几号馆 is not about the MOFCOM pavilion, whose hall is given).
+    topical = [c for c in candidates if c.conflict <= min(th.conflict, PARTIAL_CONFLICT)]
     if not topical:
         return None
     topic = max(topical, key=lambda c: c.score)
     if topic.confidence >= th.confidence and not topic.unanswered:
         return None  # it answers; nothing is missing
-    word = topic.missing if topic.novelty_source > 0 else ""
-    if not (topic.unanswered or word):
+    # Only on evidence: a kind of fact its answer does not state either (a list of names is
+    # "which"), or a noun of the question that not even the transcript around its source says,
+    # in a question too few of whose content words it knows.
+    word = topic.missing if topic.lacks_words else ""
+    if not (topic.unstated or word):
         return None
     others = [c for c in candidates if c is not topic]
     runner_up = max((c.score for c in viable(others, th)), default=0.0)
-    plain = replace(topic, novelty=0.0, novelty_source=0.0)
+    plain = replace(topic, novelty=0.0, novelty_source=0.0, word_coverage=1.0)
     if th.probability(features(plain, others, runner_up)) < th.partial:
         return None
-    return Partial(topic.entry_id, word, topic.unanswered)
+    return Partial(topic.entry_id, word, topic.unstated)
 
 
 def close_calls(candidates: Sequence[Candidate], th: Thresholds) -> tuple[Candidate, ...]:

@@ -9,14 +9,18 @@ The same measurements carry the guards that keep near-misses from being answered
   开幕 vs 闭幕);
 - `unanswered`: the question asks a kind of thing (where, when, who, how many…) that none of the
   entry's variants ever asks;
-- `novelty` and `missing`: the most telling question word the entry lacks (奖金 in
-  "优秀产品奖的奖金有多少").
+- `novelty`, `novelty_source` and `missing`: the question's content words the entry lacks, judged
+  by whole words (`bot.matching.words`): 奖金 in "优秀产品奖的奖金有多少", never 甚 of 甚么 or a
+  filler. A word counts as known when the entry's questions, answers or source say it or a
+  synonym of it; a partial reply may name it only when the transcript right around the source
+  does not say it either.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,11 +28,13 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import LANGS, Entry
-from bot.text import CJK_RE, FUNCTION_CHARS, normalise, question_types, sound_key, terms
+from bot.matching.words import Segmenter, Thesaurus, Word, content_words
+from bot.text import CJK_RE, normalise, question_types, sound_key, terms
 
 FUZZY_FLOOR = 30.0  # fuzzy similarities below this count as none
 POOL_SIZE = 15  # entries scored in full per question, picked by shared distinctive terms
 CLOSEST_VARIANTS = 4  # variants per entry whose term overlap is computed
+NAME_WEIGHT = 0.8  # a name this rare in the FAQ (or unknown to it) is a detail of its own
 
 
 @dataclass(frozen=True)
@@ -50,10 +56,24 @@ class EntryTerms:
     variants: tuple[int, ...]
     same_script: tuple[tuple[int, ...], tuple[int, ...]]  # (Chinese, Latin-only) variants
     vocab: frozenset[str]  # terms of its questions, keywords and answers
-    source_vocab: frozenset[str]  # the source passage's other terms
     kinds: frozenset[str]  # kinds of question its variants ask
+    facts: frozenset[str]  # kinds of question its answer's own facts answer (`answer_kinds`)
     text: str  # every variant joined, for keyword phrase look-ups
     keywords: frozenset[str]
+    words: WordsKnown  # the words it says, for judging what a question asks
+
+
+@dataclass(frozen=True)
+class WordsKnown:
+    """The words an entry says, at three distances from its answer, for `LexicalIndex.judge`."""
+
+    own: frozenset[str]  # word keys of its questions, keywords and answers
+    own_text: str  # those texts joined: a Chinese word inside a longer one counts (总面积)
+    own_concepts: frozenset[int]  # their synonym groups
+    source: frozenset[str]  # word keys of its source passage and translation
+    source_text: str
+    source_concepts: frozenset[int]
+    context_text: str  # the transcript around the source: known, but not answered
 
 
 @dataclass(frozen=True)
@@ -63,10 +83,10 @@ class Query:
     text: str
     weights: dict[str, float]  # its terms with their idf; unknown terms weigh the most
     units: dict[str, float]  # the single characters and English words among them
-    telling: dict[str, float]  # the units that can be the word an entry lacks (not 的, 哪…)
     bigrams: dict[str, float]
     keywords: frozenset[str]  # the FAQ keywords it names
     kinds: frozenset[str]  # the kinds of answer it asks for
+    content: tuple[tuple[Word, float, frozenset[int]], ...] = ()  # content words, weights, groups
 
     @property
     def latin(self) -> bool:
@@ -87,8 +107,11 @@ class LexicalEvidence:
     anchored: bool  # the question names one of the entry's keywords
     novelty: float  # weight of the most telling question word the entry lacks, 0–1
     novelty_source: float  # the same, counting the words of its source passage too
-    missing: str  # that word
+    missing: str  # a noun of the question that not even the transcript around the source says
     unanswered: frozenset[str]  # kinds the question asks that the entry never answers
+    unstated: frozenset[str] = frozenset()  # of those, the kinds its answer gives no fact of
+    word_coverage: float = 1.0  # share of the question's content-word weight the entry says
+    lacks_words: bool = False  # too few content words known, even around the source (QnABot)
 
 
 class LexicalIndex:
@@ -98,6 +121,8 @@ class LexicalIndex:
         self,
         entries: Sequence[Entry],
         prepare: Callable[[str], str],
+        segmenter: Segmenter,
+        thesaurus: Thesaurus,
         *,
         fuzzy_weight: float = 0.5,
         dice_weight: float = 0.5,
@@ -107,15 +132,19 @@ class LexicalIndex:
         self.variants: list[Variant] = []
         self.entries: list[EntryTerms] = []
         self.df: Counter[str] = Counter()
+        word_df: Counter[str] = Counter()
         keyword_owners: defaultdict[str, set[int]] = defaultdict(set)
         for i, entry in enumerate(entries):
-            record = self._add(i, entry, prepare)
+            record = self._add(i, entry, prepare, segmenter, thesaurus)
             self.entries.append(record)
             self.df.update(record.vocab)
+            word_df.update(record.words.own | record.words.source)
             for keyword in record.keywords:
                 keyword_owners[keyword].add(i)
         n = len(entries)
         self.idf = {t: math.log(1 + n / df) for t, df in self.df.items()}
+        # Word weights on 0–1: a word in every entry weighs almost nothing, an unknown one 1.
+        self.word_weight = {w: math.log(1 + n / df) / math.log(1 + n) for w, df in word_df.items()}
         self.variants = [
             Variant(v.text, v.sound, v.terms, v.entry, self._weight(v.terms), v.latin)
             for v in self.variants
@@ -130,13 +159,32 @@ class LexicalIndex:
         # Terms in most entries add nothing to candidate search and would make it slow at scale.
         self._posting_cap = max(500, n // 20)
 
-    def _add(self, i: int, entry: Entry, prepare: Callable[[str], str]) -> EntryTerms:
+    def _add(
+        self,
+        i: int,
+        entry: Entry,
+        prepare: Callable[[str], str],
+        segmenter: Segmenter,
+        thesaurus: Thesaurus,
+    ) -> EntryTerms:
         questions = [q for lang in LANGS for q in entry.questions[lang]]
         keywords = [k for k in map(prepare, entry.keywords) if k]
         # The answers are matched too: people often ask in the answer's own words.
         answers = [prepare(entry.answer.zh), prepare(entry.answer.en)]
         prepared = list(
             dict.fromkeys([*filter(None, map(prepare, questions)), *keywords, *answers])
+        )
+        source = [prepare(entry.source.text), prepare(entry.source.translation)]
+        own_words = {w.key for text in prepared for w in segmenter.words(text)}
+        source_words = {w.key for text in source for w in segmenter.words(text)} - own_words
+        known = WordsKnown(
+            own=frozenset(own_words),
+            own_text=" | ".join(prepared),
+            own_concepts=thesaurus.concepts(own_words),
+            source=frozenset(source_words),
+            source_text=" | ".join(source),
+            source_concepts=thesaurus.concepts(source_words),
+            context_text=prepare(entry.source.context),
         )
         ids = []
         vocab: set[str] = set()
@@ -153,11 +201,11 @@ class LexicalIndex:
             variants=tuple(ids),
             same_script=(cjk, latin),
             vocab=frozenset(vocab),
-            # The source's words are known to the entry too, as a weaker sign (novelty_source).
-            source_vocab=frozenset(terms(prepare(entry.source.text))) - vocab,
             kinds=frozenset().union(*(question_types(normalise(q)) for q in questions)),
+            facts=answer_kinds(entry.answer.zh, segmenter),
             text=" | ".join((*prepared, *answers)),
             keywords=frozenset(keywords),
+            words=known,
         )
 
     def _weight(self, found: Iterable[str]) -> float:
@@ -165,8 +213,11 @@ class LexicalIndex:
 
     # --- per question -----------------------------------------------------------------------------
 
-    def query(self, text: str) -> Query:
-        """The question's terms, weights, keywords and kinds."""
+    def query(
+        self, text: str, words: Sequence[Word] = (), thesaurus: Thesaurus | None = None
+    ) -> Query:
+        """The question's terms, weights, keywords and kinds; `words` are its words
+        (`Segmenter.words`), whose content words the entries are judged by."""
         weights = {}
         for term in terms(text):
             known = term in self.idf
@@ -175,15 +226,22 @@ class LexicalIndex:
             weights[term] = self.idf[term] if known else self.unknown_idf
         units = {t: w for t, w in weights.items() if _is_unit(t)}
         bigrams = {t: w for t, w in weights.items() if t not in units}
-        telling = {t: w for t, w in units.items() if t not in FUNCTION_CHARS}
+        content = tuple(
+            (
+                word,
+                self.word_weight.get(word.key, 1.0),
+                thesaurus.groups(word.text) if thesaurus and not word.latin else frozenset(),
+            )
+            for word in content_words(words)
+        )
         return Query(
             text,
             weights,
             units,
-            telling,
             bigrams,
             frozenset(self._keywords_in(text)),
             question_types(text),
+            content,
         )
 
     def pool(self, query: Query, size: int = POOL_SIZE) -> list[int]:
@@ -219,11 +277,7 @@ class LexicalIndex:
             found_units = sum(w for t, w in query.units.items() if t in vocab)
             found_bigrams = sum(w for t, w in query.bigrams.items() if t in vocab)
             coverage = (found_units + found_bigrams) / (base + found_bigrams or 1.0)
-            missing = [(t, w) for t, w in query.telling.items() if t not in vocab]
-            novelty = max((w for _, w in missing), default=0.0)
-            # The word the partial reply says the briefing lacks: not in the source either.
-            beyond = [(t, w) for t, w in missing if t not in record.source_vocab]
-            telling = max(beyond, key=lambda tw: tw[1], default=("", 0.0))
+            judged = judge_words(query, record.words)
             # Term overlap is computed for the closest few variants only: it is the costly part,
             # and the variant it favours is almost always among them.
             closest = heapq.nlargest(CLOSEST_VARIANTS, pools[i], key=lambda v: fuzzy.get(v, 0.0))
@@ -244,10 +298,13 @@ class LexicalIndex:
                     conflict=round(elsewhere / keyword_total if keyword_total else 0.0, 3),
                     variant=best_text,
                     anchored=bool(query.keywords & record.keywords),
-                    novelty=round(novelty / self.unknown_idf, 3),
-                    novelty_source=round(telling[1] / self.unknown_idf, 3),
-                    missing=telling[0],
+                    novelty=judged.novelty,
+                    novelty_source=judged.novelty_source,
+                    missing=judged.missing,
                     unanswered=query.kinds - record.kinds,
+                    unstated=query.kinds - record.kinds - record.facts,
+                    word_coverage=judged.coverage,
+                    lacks_words=judged.lacks,
                 )
             )
         return out
@@ -255,7 +312,20 @@ class LexicalIndex:
     def _nothing(self, i: int, query: Query) -> LexicalEvidence:
         """The evidence for an entry that shares nothing with the question."""
         return LexicalEvidence(
-            i, 0.0, 0.0, 0.0, 0.0, 0.0, "", False, 1.0, 1.0, "", query.kinds - self.entries[i].kinds
+            i,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            "",
+            False,
+            1.0,
+            1.0,
+            "",
+            query.kinds - self.entries[i].kinds,
+            unstated=query.kinds - self.entries[i].kinds - self.entries[i].facts,
+            word_coverage=0.0,
         )
 
     def blend(self, fuzzy: float, coverage: float, dice: float) -> float:
@@ -313,6 +383,104 @@ def _on_word_boundaries(text: str, start: int, end: int) -> bool:
     return not (cut_before or cut_after)
 
 
+# What kind of fact an answer states, read off the answer itself: a hall or room is a place, a
+# date or clock time a time, a price or "free" a cost, a list of names (、) which ones.
+_ANSWER_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("where", r"[0-9一二三四五六七八九十]+号馆|[0-9一二三四五六七八九十]+楼|厅|酒店|位于"),
+        ("when", r"\d+月\d+日|\d+[时点]|上午|下午|晚上"),
+        ("money", r"免费|\d+(?:万|亿)?元|收费"),
+        ("which", r"、"),
+        ("list", r"、"),
+    )
+)
+_TITLES = re.compile(r"书记|部长|主任|秘书长|市长|省长|主席|记者|主持人")
+
+
+def answer_kinds(answer: str, segmenter: Segmenter) -> frozenset[str]:
+    """The kinds of question an answer's own facts answer (`question_types`' names): a typed
+    record of what it gives, so that "which" of an answer that lists names is not unanswered."""
+    found = {kind for kind, pattern in _ANSWER_FACTS if pattern.search(answer)}
+    words = segmenter.words(normalise(answer))
+    if _TITLES.search(answer) or any(w.tag in ("nr", "nrfg", "nrt") for w in words):
+        found |= {"who", "name"}
+    return frozenset(found)
+
+
 def _is_unit(term: str) -> bool:
     """A single Chinese character or an English word, as opposed to a character bigram."""
     return len(term) == 1 or not CJK_RE.match(term)
+
+
+@dataclass(frozen=True)
+class WordJudgement:
+    """What an entry says of a question's content words (see `judge_words`)."""
+
+    novelty: float  # weight of the heaviest content word its questions and answers lack, 0–1
+    novelty_source: float  # the same, its source passage counted too
+    coverage: float  # share of the content-word weight its texts or source say
+    missing: str  # the heaviest noun not even the transcript around the source says
+    lacks: bool  # QnABot's rule fails (of one or two content words one is unknown, of more, over
+    # a quarter), or a name or special term is unknown (德语 of 提供德语翻译吗)
+
+
+def judge_words(query: Query, known: WordsKnown) -> WordJudgement:
+    """Which of the question's content words the entry says, itself or by a synonym.
+
+    A word is known to the entry when its questions, keywords or answers say it (`own`), else
+    when its source passage does; a Chinese word counts inside a longer one (面积 in 总面积). A
+    word only the transcript right around the source says is not answered, but the briefing
+    does mention it, so a partial reply may not call it missing.
+    """
+    if not query.content:
+        return WordJudgement(0.0, 0.0, 1.0, "", False)
+    novelty = novelty_source = total = found = 0.0
+    missing: tuple[str, float] = ("", 0.0)
+    unknown = 0
+    name_unknown = False
+    for word, weight, groups in query.content:
+        total += weight
+        if _says(word, groups, known.own, known.own_text, known.own_concepts):
+            found += weight
+            continue
+        novelty = max(novelty, weight)
+        if _says(word, groups, known.source, known.source_text, known.source_concepts):
+            found += weight
+            continue
+        novelty_source = max(novelty_source, weight)
+        if not word.latin and word.text in known.context_text:
+            continue
+        unknown += 1
+        # Named as missing only when nothing of it is known: not 被称作 of an entry saying 称为.
+        if _part_known(word, known):
+            continue
+        name_unknown |= word.name and weight >= NAME_WEIGHT
+        if word.noun and weight >= NAME_WEIGHT and weight > missing[1]:
+            missing = (word.text, weight)
+    n = len(query.content)
+    lacks = name_unknown or (unknown > 0 if n <= 2 else unknown / n > 0.25)
+    return WordJudgement(
+        round(novelty, 3),
+        round(novelty_source, 3),
+        round(found / total if total else 1.0, 3),
+        missing[0],
+        lacks,
+    )
+
+
+def _says(
+    word: Word,
+    groups: frozenset[int],
+    keys: frozenset[str],
+    text: str,
+    concepts: frozenset[int],
+) -> bool:
+    """Whether texts with these word keys, joined text and synonym groups say the word."""
+    return word.key in keys or (not word.latin and word.text in text) or bool(groups & concepts)
+
+
+def _part_known(word: Word, known: WordsKnown) -> bool:
+    """Whether a shorter word inside a long one is said anywhere near the entry."""
+    texts = (known.own_text, known.source_text, known.context_text)
+    return any(part in text for part in word.parts for text in texts)

@@ -29,7 +29,8 @@ from bot.matching.repair import Canon, Repairer, english_words
 from bot.matching.scope import ScopeGate
 from bot.matching.semantic import TOP_K, Model, SemanticIndex, SemanticScores
 from bot.matching.shared import shared_cache, shared_models
-from bot.text import Lang, detect_lang, fold, normalise, word_around
+from bot.matching.words import Segmenter, only_a_pronoun, thesaurus
+from bot.text import Lang, detect_lang, fold, normalise
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ class Matcher:
         thresholds: Thresholds | None = None,
         *,
         models: Sequence[Model] | None = None,
+        cached: bool = True,
     ) -> None:
+        """`cached`: keep the built lexical index on disk (not for throwaway FAQ versions)."""
         self.knowledge = knowledge
         models = tuple(shared_models() if models is None else models)
         if thresholds is None:
@@ -73,7 +76,9 @@ class Matcher:
         th = thresholds
         self._gate = ScopeGate(knowledge.scope)
         self.prepare = Canon(knowledge)
-        self.lexical = _lexical_index(knowledge, self.prepare, th)
+        self.segmenter = Segmenter(_faq_words(knowledge, self.prepare))
+        self.thesaurus = thesaurus()
+        self.lexical = _lexical_index(knowledge, self.prepare, self.segmenter, th, cached=cached)
         texts = [t for e in knowledge.entries for t in (*e.keywords, e.answer.en)]
         texts += [q for e in knowledge.entries for qs in e.questions.values() for q in qs]
         texts += [w for group in knowledge.synonyms for w in group]
@@ -107,12 +112,14 @@ class Matcher:
         th = self.thresholds
         ranked = decision.with_confidence(self.rank(query, repaired), th)
         verdict = decision.decide(ranked, th)
+        if only_a_pronoun(self.segmenter.words(repaired)):
+            verdict = "refuse"  # "what is her title?": whose? Only a conversation can say.
         about = decision.partial(ranked, th) if verdict == "partial" else None
         return Match(query, repaired, lang, verdict, tuple(ranked[:limit]), partial=about)
 
     def rank(self, query: str, repaired: str) -> list[Candidate]:
         """The candidates for a question: the lexical pool and the semantic top entries."""
-        terms = self.lexical.query(repaired)
+        terms = self.lexical.query(repaired, self.segmenter.words(repaired), self.thesaurus)
         pool = self.lexical.pool(terms)
         scores = self.semantic.scores(query, detect_lang(query)) if self.semantic else None
         if scores is not None:
@@ -136,8 +143,11 @@ class Matcher:
             anchored=ev.anchored,
             novelty=ev.novelty,
             novelty_source=ev.novelty_source,
-            missing=word_around(text, ev.missing),
+            missing=ev.missing,
             unanswered=tuple(sorted(ev.unanswered)),
+            unstated=tuple(sorted(ev.unstated)),
+            word_coverage=ev.word_coverage,
+            lacks_words=ev.lacks_words,
             lexical=ev.score,
             semantic=round(semantic, 2),
             cosines=tuple(round(float(c), 4) for c in scores.cosines[:, ev.entry])
@@ -192,24 +202,45 @@ def _calibrated(models: tuple[Model, ...], calibration: Calibration) -> tuple[Mo
 def _code_version() -> str:
     """A digest of the code that builds the lexical index: a cached index outlives neither."""
     from bot import text
-    from bot.matching import lexical, patterns, repair, scope
+    from bot.matching import lexical, patterns, repair, scope, words
 
-    sources = (Path(str(m.__file__)).read_bytes() for m in (text, lexical, patterns, repair, scope))
+    modules = (text, lexical, patterns, repair, scope, words)
+    sources = (Path(str(m.__file__)).read_bytes() for m in modules)
     return digest(b"".join(sources).decode("utf-8", "replace"))
 
 
 _CODE_VERSION = _code_version()
 
 
-def _lexical_index(knowledge: Knowledge, prepare: Canon, th: Thresholds) -> LexicalIndex:
+def _faq_words(knowledge: Knowledge, prepare: Canon) -> dict[str, str]:
+    """The FAQ's own words in matching form, for the segmenter: keywords and synonyms, as nouns."""
+    found = [*(k for e in knowledge.entries for k in e.keywords)]
+    found += [w for group in knowledge.synonyms for w in group]
+    return {w: "n" for w in map(prepare, found) if w and " " not in w}
+
+
+def _lexical_index(
+    knowledge: Knowledge,
+    prepare: Canon,
+    segmenter: Segmenter,
+    th: Thresholds,
+    *,
+    cached: bool = True,
+) -> LexicalIndex:
     """The FAQ's lexical index, from the cache when this FAQ and this code built it before."""
     content = repr((knowledge.entries, knowledge.synonyms, knowledge.scope))
     key = digest(f"{_CODE_VERSION} {th.fuzzy_weight} {th.dice_weight} {content}")
     cache = shared_cache()
-    index = cache.get(key, LexicalIndex)
+    index = cache.get(key, LexicalIndex) if cached else None
     if index is None:
         index = LexicalIndex(
-            knowledge.entries, prepare, fuzzy_weight=th.fuzzy_weight, dice_weight=th.dice_weight
+            knowledge.entries,
+            prepare,
+            segmenter,
+            thesaurus(),
+            fuzzy_weight=th.fuzzy_weight,
+            dice_weight=th.dice_weight,
         )
-        cache.put(key, index)
+        if cached:
+            cache.put(key, index)
     return index

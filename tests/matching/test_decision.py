@@ -52,23 +52,39 @@ def test_guards_hold_whatever_the_scores() -> None:
 
 
 def test_a_clear_topic_missing_a_detail_gets_a_partial_reply() -> None:
-    asked_where = candidate("pavilion", 90, fuzzy=95, unanswered=("where",))
+    asked_where = candidate("pavilion", 90, fuzzy=95, unanswered=("where",), unstated=("where",))
     ranked = with_confidence([asked_where, candidate("other", 30)], SIMPLE)
     assert decide(ranked, SIMPLE) == "partial"
     about = partial(ranked, SIMPLE)
     assert about is not None and (about.entry_id, about.kinds) == ("pavilion", ("where",))
 
-    prize = candidate("award", 90, fuzzy=95, novelty=0.8, novelty_source=0.8, missing="奖金")
+    prize = candidate(
+        "award", 90, fuzzy=95, novelty=0.8, novelty_source=0.8, missing="奖金", lacks_words=True
+    )
     ranked = with_confidence([prize, candidate("other", 30)], SIMPLE)
     assert decide(ranked, SIMPLE) == "partial"
     assert partial(ranked, SIMPLE) == type(about)("award", "奖金", ())
 
 
+def test_no_partial_reply_without_evidence_of_a_missing_detail() -> None:
+    # A word the entry lacks, in a question most of whose words it knows, is no evidence.
+    known = candidate("award", 90, fuzzy=95, novelty=0.8, novelty_source=0.8, missing="奖金")
+    assert partial(with_confidence([known, candidate("other", 30)], SIMPLE), SIMPLE) is None
+    # A kind its variants never ask, but whose fact its answer states (a list of names).
+    listed = candidate("centre", 90, fuzzy=95, unanswered=("which",), unstated=())
+    ranked = with_confidence([listed, candidate("other", 30)], SIMPLE)
+    assert partial(ranked, SIMPLE) is None and decide(ranked, SIMPLE) != "partial"
+
+
 def test_no_partial_reply_when_the_topic_is_unclear() -> None:
-    vague = candidate("award", 50, fuzzy=30, novelty=0.8, novelty_source=0.8, missing="奖金")
+    vague = candidate(
+        "award", 50, fuzzy=30, novelty=0.8, novelty_source=0.8, missing="奖金", lacks_words=True
+    )
     ranked = with_confidence([vague], SIMPLE)
     assert partial(ranked, SIMPLE) is None and decide(ranked, SIMPLE) != "partial"
-    about_other = candidate("a", 95, fuzzy=95, conflict=0.9, unanswered=("where",))
+    about_other = candidate(
+        "a", 95, fuzzy=95, conflict=0.9, unanswered=("where",), unstated=("where",)
+    )
     assert partial(with_confidence([about_other], SIMPLE), SIMPLE) is None
 
 

@@ -1,4 +1,4 @@
-"""The lexical ranker and its guards: keywords of other entries, unanswered kinds, telling words."""
+"""The lexical ranker and its guards: keywords of other entries, unanswered kinds, missing words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from bot.matching.decision import Candidate
 from bot.matching.matcher import Matcher
-from bot.text import FUNCTION_CHARS
+from bot.text import normalise
 
 
 def evidence(matcher: Matcher, question: str, entry_id: str) -> Candidate:
@@ -45,14 +45,53 @@ def test_kinds_the_entry_answers_are_not_held_against_it(lexical_matcher: Matche
     )
 
 
-def test_the_telling_word_the_entry_lacks(lexical_matcher: Matcher) -> None:
-    award = evidence(lexical_matcher, "江苏省展团带了多少个项目?", "guangdong_delegation")
-    assert award.missing == "江苏" and award.novelty_source > 0.5
+def test_the_word_the_entry_lacks_is_a_whole_word(lexical_matcher: Matcher) -> None:
+    other = evidence(lexical_matcher, "江苏省展团带了多少个项目?", "guangdong_delegation")
+    assert other.missing.startswith("江苏") and other.lacks_words and other.novelty_source > 0.5
+    german = evidence(lexical_matcher, "翻译中心提供德语翻译吗?", "translation_service")
+    assert german.missing == "德语" and german.lacks_words
+    airport = evidence(lexical_matcher, "飞机场有没有大巴去展馆", "shuttle_bus")
+    assert airport.missing == "飞机场" and airport.lacks_words
     plain = evidence(lexical_matcher, "优秀产品奖有多少项?", "product_award")
-    assert plain.missing == "" and plain.novelty_source == 0
+    assert plain.missing == "" and plain.novelty_source == 0 and not plain.lacks_words
 
 
-def test_function_words_are_never_the_telling_word(lexical_matcher: Matcher) -> None:
-    for question in ("参展的高校都有哪些呢?", "请问一下展商有多少家啊?", "我想知道有几个国家"):
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("展會面積是甚麼?", "exhibition_area"),  # 甚麼: "what", never 甚
+        ("请问一下展会总面积究竟有多大呀", "exhibition_area"),  # 究竟: a filler
+        ("总共有多少新产品", "new_products"),  # 总共: 共计 says it
+        ("參展的高校都有哪些呢?", "universities"),
+        ("我想知道有几个国家", "countries"),
+    ],
+)
+def test_question_words_fillers_and_synonyms_are_never_missing(
+    lexical_matcher: Matcher, question: str, entry: str
+) -> None:
+    found = evidence(lexical_matcher, question, entry)
+    assert found.missing == "" and not found.lacks_words and found.word_coverage == 1.0
+
+
+def test_a_word_said_by_a_synonym_in_the_entry_is_not_missing(lexical_matcher: Matcher) -> None:
+    # 揭幕 and 开幕 are one group of the Cilin thesaurus; 累计 and 共计 another.
+    found = evidence(lexical_matcher, "是谁为高交会揭幕的?", "opened_by")
+    assert found.word_coverage == 1.0
+
+
+def test_a_named_word_is_a_word_of_the_question(lexical_matcher: Matcher) -> None:
+    for question in (
+        "翻译中心提供德语翻译吗?",
+        "飞机场有没有大巴去展馆",
+        "江苏省展团带了多少个项目?",
+    ):
         for c in lexical_matcher.match(question, limit=20).candidates:
-            assert not set(c.missing) <= FUNCTION_CHARS or not c.missing
+            assert c.missing in normalise(question)
+
+
+def test_the_answers_own_facts_say_what_kinds_it_states(lexical_matcher: Matcher) -> None:
+    # The translation centre's answer lists its languages (英语、西班牙语…): "which" is stated.
+    listed = evidence(lexical_matcher, "翻译中心有哪些语种?", "translation_service")
+    assert "which" not in listed.unstated
+    hall = evidence(lexical_matcher, "中科院专馆在几号馆?", "cas_pavilion")
+    assert "where" in hall.unstated

@@ -61,13 +61,18 @@ def test_near_misses_and_chatter_are_not_answered(either: Matcher, question: str
     [
         ("邊個揭幕", "opened_by"),
         ("涵盖啥领域", "fields"),
-        ("How big was the show floor in total?", "exhibition_area"),
     ],
 )
 def test_paraphrases_the_semantic_ranker_understands(
     matcher: Matcher, question: str, entry: str
 ) -> None:
     assert answered(matcher, question) == entry
+
+
+def test_a_paraphrase_below_the_confidence_is_offered_first(matcher: Matcher) -> None:
+    match = matcher.match("How big was the show floor in total?")
+    assert match.decision in ("answer", "ambiguous")
+    assert [c.entry_id for c in matcher.closest(match)][:1] == ["exhibition_area"]
 
 
 def test_a_detail_the_briefing_lacks_gets_a_partial_verdict(matcher: Matcher) -> None:
@@ -103,3 +108,10 @@ def test_any_input_gets_a_decision_with_the_models(matcher: Matcher, text: str) 
         "out_of_scope",
         "empty",
     }
+
+
+@pytest.mark.parametrize("question", ["what is her title?", "他是什么职务?", "她叫什么名字?"])
+def test_a_question_whose_only_topic_is_a_pronoun_is_not_answered(
+    either: Matcher, question: str
+) -> None:
+    assert either.match(question).decision == "refuse"
