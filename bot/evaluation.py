@@ -302,7 +302,7 @@ def calibrate(matcher: Matcher, cases: Sequence[Case]) -> calibration.Result:
         matcher,
         [(case.question, functools.partial(_right, case), case.expect is None) for case in cases],
     )
-    return calibration.calibrate(matcher, asked)
+    return calibration.calibrate(matcher, [*asked, *calibration.paraphrases(matcher)])
 
 
 def _right(case: Case, answer: str) -> bool:

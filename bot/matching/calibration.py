@@ -11,6 +11,11 @@ veto) and of the fused score's blend. For each, it:
    ones, and a question that must not be answered must stay unanswered `SAFETY` below the
    threshold too.
 
+The labelled questions are joined by the FAQ's own variants (`paraphrases`): each asked of the
+FAQ without it, a right answer at a real paraphrase's distance, and again without its whole
+entry, where the entry then ranked first is a natural near-miss. They teach the trees, but the
+thresholds are chosen on the labelled questions alone, which strangers wrote.
+
 The best setting's trees go to `calibration.yaml`, where `Thresholds.probability` evaluates them
 with no library at all; the out-of-fold probabilities are computed the same way.
 """
@@ -22,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.knowledge import LANGS
+from bot.knowledge import LANGS, Entry
 from bot.matching.decision import (
     FEATURES,
     Candidate,
@@ -37,9 +42,9 @@ from bot.text import Lang
 
 Judge = Callable[[str], bool]  # whether an answer text is right for the question
 
-CONFLICTS = (0.2, 0.35, 0.5)
-NOVELTIES = (0.9, 1.01)  # 1.01: the telling word alone never rules a candidate out
-LEXICAL_WEIGHTS = (0.33, 0.5)
+CONFLICTS = (0.35, 0.5)
+NOVELTIES = (1.01,)  # the telling word alone never rules a candidate out: the trees weigh it
+LEXICAL_WEIGHTS = (0.33,)
 MARGINS = (0.0, 3.0)
 CONFIDENCES = tuple(round(0.3 + 0.01 * i, 2) for i in range(69))
 SAFETY = 0.05
@@ -47,6 +52,9 @@ SAFETY = 0.05
 # threshold, the best candidate must be the right entry this often.
 PARTIAL_PRECISION = 0.9
 WRONG_COST = 3.0
+# The FAQ's variants are paraphrases of each other, closer than a stranger's: they teach the
+# trees the shape of a paraphrase, at a fraction of a stranger's question's weight.
+GENERATED_WEIGHT = 0.25
 PRICE_OF_WRONG = 10
 FOLDS = 5
 # Cross-validation repeated over different splits, the probabilities averaged: one split's luck
@@ -67,6 +75,7 @@ class Question:
     judge: Judge
     lang: Lang
     must_refuse: bool
+    generated: bool = False  # one of the FAQ's own variants (`paraphrases`), not a stranger's
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class _Sample:
     lead: float
     right: bool
     must_refuse: bool
+    generated: bool = False
 
 
 def ask(matcher: Matcher, cases: Sequence[tuple[str, Judge, bool]]) -> list[Question]:
@@ -98,12 +108,57 @@ def ask(matcher: Matcher, cases: Sequence[tuple[str, Judge, bool]]) -> list[Ques
     return out
 
 
+def paraphrases(matcher: Matcher, folds: int = FOLDS) -> list[Question]:
+    """The FAQ's variants as labelled questions, a right and a wrong one each (see the module).
+
+    Each fold leaves out every `folds`-th variant of each entry, builds a matcher without them,
+    and asks them of it: the entry answering is right; the best other entry, with the entry's
+    own candidate taken out as if it were not in the FAQ, is a near-miss.
+    """
+    knowledge = matcher.knowledge
+    out: list[Question] = []
+    for fold in range(folds):
+        held: list[tuple[Entry, Lang, str]] = []
+        entries = []
+        for i, entry in enumerate(knowledge.entries):
+            kept: dict[Lang, tuple[str, ...]] = {}
+            for lang in LANGS:
+                qs = entry.questions[lang]
+                out_of_fold = {j for j in range(len(qs)) if (i + j) % folds == fold}
+                if len(out_of_fold) >= len(qs):  # every entry keeps a question of each language
+                    out_of_fold = set()
+                kept[lang] = tuple(q for j, q in enumerate(qs) if j not in out_of_fold)
+                held += [(entry, lang, qs[j]) for j in sorted(out_of_fold)]
+            entries.append(replace(entry, questions=kept))
+        without = Matcher(
+            replace(knowledge, entries=tuple(entries)),
+            matcher.thresholds,
+            models=matcher.models,
+            cached=False,
+        )
+        for entry, lang, text in held:
+            match = without.match(text)
+            if match.decision in ("out_of_scope", "empty"):
+                continue
+            ranked = tuple(without.rank(text, match.normalised))
+            answer = entry.answer(lang)
+            out.append(Question(ranked, answer.__eq__, lang, False, generated=True))
+            others = tuple(c for c in ranked if c.entry_id != entry.id)
+            out.append(Question(others, _never, lang, True, generated=True))
+    return out
+
+
+def _never(answer: str) -> bool:
+    return False
+
+
 def calibrate(matcher: Matcher, asked: Sequence[Question]) -> Result:
     """The best thresholds and trees for this matcher's mode, fitted on the asked questions."""
     boosting = _boosting()
     answers = {(e.id, lang): e.answer(lang) for e in matcher.knowledge.entries for lang in LANGS}
     models = tuple(m.key for m in matcher.models)
     blends = LEXICAL_WEIGHTS if models else (matcher.thresholds.lexical_weight,)
+    labelled = sum(not q.generated for q in asked)
     best: tuple[int, Result] | None = None
     for lexical_weight in blends:
         for conflict in CONFLICTS:
@@ -118,10 +173,10 @@ def calibrate(matcher: Matcher, asked: Sequence[Question]) -> Result:
                 samples = [s for q in asked if (s := _sample(q, base, answers, models)) is not None]
                 if len(samples) < 2 * FOLDS or len({s.right for s in samples}) < 2:
                     continue
-                gain, result = _choose(boosting, base, samples, len(asked))
+                gain, result = _choose(boosting, base, samples, labelled)
                 if best is None or gain > best[0]:
                     best = (gain, result)
-    return best[1] if best is not None else Result(matcher.thresholds, 0, 0, len(asked))
+    return best[1] if best is not None else Result(matcher.thresholds, 0, 0, labelled)
 
 
 def rescored(c: Candidate, th: Thresholds, models: Sequence[str]) -> Candidate:
@@ -144,21 +199,29 @@ def _sample(
     found = features(top, [c for c in ranked if c is not top], runner_up)
     right = q.judge(answers.get((top.entry_id, q.lang), ""))
     return _Sample(
-        [found.get(n, 0.0) for n in FEATURES], top.score - runner_up, right, q.must_refuse
+        [found.get(n, 0.0) for n in FEATURES],
+        top.score - runner_up,
+        right,
+        q.must_refuse,
+        q.generated,
     )
 
 
 def _choose(
     boosting: Any, base: Thresholds, samples: Sequence[_Sample], total: int
 ) -> tuple[int, Result]:
-    """Thresholds chosen on out-of-fold probabilities, with trees fitted on every sample."""
+    """Thresholds chosen on out-of-fold probabilities of the labelled questions, with trees
+    fitted on every sample; generated samples are always among those fitted on."""
+    generated = [s for s in samples if s.generated]
+    samples = [s for s in samples if not s.generated]
     out_of_fold = [0.0] * len(samples)
     for repeat in range(REPEATS):
         order = list(range(len(samples)))
         random.Random(repeat).shuffle(order)
         for fold in range(FOLDS):
             held = set(order[fold::FOLDS])
-            fitted = _fit(boosting, base, [s for i, s in enumerate(samples) if i not in held])
+            train = [s for i, s in enumerate(samples) if i not in held] + generated
+            fitted = _fit(boosting, base, train)
             for i in held:
                 found = dict(zip(FEATURES, samples[i].features, strict=True))
                 out_of_fold[i] += fitted.probability(found) / REPEATS
@@ -177,7 +240,10 @@ def _choose(
     gain, correct, wrong, margin, confidence = best
     partial = _partial_threshold(samples, out_of_fold, confidence)
     th = replace(
-        _fit(boosting, base, samples), margin=margin, confidence=confidence, partial=partial
+        _fit(boosting, base, [*samples, *generated]),
+        margin=margin,
+        confidence=confidence,
+        partial=partial,
     )
     return gain, Result(th, correct, wrong, total)
 
@@ -221,7 +287,10 @@ def _fit(boosting: Any, base: Thresholds, samples: Sequence[_Sample]) -> Thresho
     ).fit(
         x,
         [int(s.right) for s in samples],
-        sample_weight=[1.0 if s.right else WRONG_COST for s in samples],
+        sample_weight=[
+            (1.0 if s.right else WRONG_COST) * (GENERATED_WEIGHT if s.generated else 1.0)
+            for s in samples
+        ],
     )
     trees = tuple(_tree(est[0].tree_, model.learning_rate) for est in model.estimators_)
     fitted = replace(base, weights={}, trees=trees, bias=0.0)
