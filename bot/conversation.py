@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.followup import Reading, Turn, read, understood_question
 from bot.replies import Reply, Responder
-from bot.text import Lang, Voice
+from bot.text import Lang, Voice, voice_of
 
 if TYPE_CHECKING:
     from bot.store import EventLog
@@ -43,9 +43,10 @@ def reply_in_context(
     """
     reading: Reading | None = read(message, last, responder.knowledge.scope.names)
     alone = responder.reply(message, session)
-    if reading is None or alone.kind in ("empty", "out_of_scope"):
+    if reading is None or alone.kind in ("empty", "out_of_scope") or voice_of(message) is None:
         return (
-            alone  # nothing to read into 🎉, and 去年呢 is about another fair whatever came before
+            # Nothing to read into 🎉 or 42, and 去年呢 is about another fair whatever came before.
+            alone
         )
     if reading.alone is not None and alone.matched:
         return alone

@@ -20,12 +20,12 @@ def test_a_variant_copied_to_another_entry_is_reported(
         "    - 本届高交会共有多少家展商参展？\n",
     )
     collisions = find_collisions(load(faq_copy))
-    found = [c for c in collisions if (c.entry, c.other) == ("projects", "exhibitors")]
+    # Reported from either side: the copy answered by the other entry, or the two near-identical.
+    found = [c for c in collisions if {c.entry, c.other} == {"projects", "exhibitors"}]
     assert found, collisions
-    # The variant's own line, and the variant as written (full-width ？), not normalised.
-    assert {(c.line, c.text) for c in found} == {
-        (line_of(faq_copy, "本届高交会共有多少家展商参展？"), "本届高交会共有多少家展商参展？")
-    }
+    # Each variant on its own line, as written (full-width ？), not normalised.
+    for c in found:
+        assert c.line == line_of(faq_copy, c.text) and "展商参展" in c.text
 
 
 def test_a_keyword_shared_by_two_entries_is_reported(
