@@ -19,7 +19,9 @@ from typing import Literal
 
 from bot.conversation import DEFAULT_SECONDS, Contexts, reply_in_context, turn_of
 from bot.knowledge import Knowledge
+from bot.matching.lexical import WORD_VERDICTS
 from bot.matching.matcher import Matcher
+from bot.matching.words import content_words
 from bot.reload import LiveFaq
 from bot.replies import Reply, Responder
 from bot.text import SIMPLIFIED, Voice, written
@@ -77,6 +79,15 @@ def render_debug(reply: Reply, matcher: Matcher) -> str:
         f"[debug] decision={reply.kind} score={reply.score:.1f} semantic={models} "
         f"answer at p≥{th.confidence:.2f}, partial at p≥{th.partial:.2f}"
     ]
+    words, judged = matcher.judge_words(
+        reply.understood or reply.query, [c.entry_id for c in reply.candidates]
+    )
+    content = {w.text for w in content_words(words)}
+    lines.append(
+        "[debug] words: "
+        + " ".join(f"{w.text}/{w.tag}" + ("*" if w.text in content else "") for w in words)
+        + "  (* content)"
+    )
     for e in matcher.explain(reply.candidates):
         c = e.candidate
         cosines = " ".join(
@@ -92,6 +103,13 @@ def render_debug(reply: Reply, matcher: Matcher) -> str:
             + ("" if e.viable else " (ruled out)")
         )
         lines.append(f"[debug]      {shown}  {' '.join(guards)}  ~ {c.variant}")
+        if c.entry_id in judged:
+            lines.append(
+                "[debug]      words: "
+                + "; ".join(
+                    f"{w}({x:.2f}) {WORD_VERDICTS[v]}" for w, x, v in judged[c.entry_id].verdicts
+                )
+            )
     return "\n".join(lines)
 
 

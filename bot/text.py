@@ -84,15 +84,6 @@ _CANTONESE = {
     "边年": "哪年",
     "邊年": "哪年",
     "搞": "办",
-    # 边个 is "who" alone but "which" before a noun (边个馆 is which hall, not whose).
-    "边个馆": "哪个馆",
-    "邊個館": "哪个馆",
-    "边个展": "哪个展",
-    "邊個展": "哪个展",
-    "边个国家": "哪个国家",
-    "邊個國家": "哪个国家",
-    "边个地方": "哪个地方",
-    "邊個地方": "哪个地方",
     "边几": "哪几",
     "邊幾": "哪几",
     "幾耐": "多久",
@@ -100,12 +91,24 @@ _CANTONESE = {
     "仲有": "还有",
     "入面": "里面",
     "出面": "外面",
+    "㗎": "",  # sentence-final particles
+    "喎": "",
     "傾": "谈",
     "倾": "谈",
 }
+# 边个 is "who" alone but "which" before a noun: 边个馆 is which hall, 边个厅 which room.
+_WHICH_NOUN = "厅廳馆館展区區号號国國省市城部单單公企机機台臺媒报報奖獎项項场場地家间間"
 _CANTONESE_RE = re.compile(
     "|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)) + r"|(?<![關关聯联])係"
 )
+
+
+def _cantonese(match: re.Match[str]) -> str:
+    word, after = match.group(0), match.string[match.end() : match.end() + 1]
+    if word in ("边个", "邊個") and after and after in _WHICH_NOUN:
+        return "哪个"
+    return _CANTONESE.get(word, "是")
+
 
 # Politeness and hedging that carry no meaning for matching. Longest first so phrases win.
 _ZH_FILLERS = (
@@ -177,8 +180,19 @@ _EN_FILLERS = (
     "pls",
     "plz",
 )
-_ZH_FILLER_RE = re.compile("|".join(map(re.escape, _ZH_FILLERS)))
-_EN_FILLER_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, _EN_FILLERS)) + r")\b")
+# Hesitation: 呃 anywhere, 额 only standing alone (额, 那个… but not 成交额).
+_ZH_FILLER_RE = re.compile(
+    "|".join(map(re.escape, _ZH_FILLERS)) + r"|呃|(?<![\u4e00-\u9fff])额(?![\u4e00-\u9fff])"
+)
+_EN_FILLER_RE = re.compile(
+    r"\b(?:"
+    + "|".join(map(re.escape, _EN_FILLERS))
+    # Interjections and laughter of chat: ummm, hmm, uh, erm, lol, haha.
+    + r"|u+m+|h+m+|u+h+|e+r+m*|a+h+|lol|lmao|(?:ha){2,}h?)\b"
+)
+# Chat spellings of common words: how many ppl came, wat was the theme.
+_EN_CHAT = {"ppl": "people", "wat": "what", "wut": "what", "u": "you", "ur": "your", "yr": "year"}
+_EN_CHAT_RE = re.compile(r"\b(?:" + "|".join(_EN_CHAT) + r")\b")
 
 # English words too common to tell entries apart; they still count for fuzzy similarity.
 EN_STOPWORDS = frozenset(
@@ -209,7 +223,7 @@ def _converters() -> tuple[opencc.OpenCC, opencc.OpenCC]:
 
 def to_simplified(text: str) -> str:
     """Convert Traditional Chinese (Taiwan or Hong Kong usage, Cantonese words) to Simplified."""
-    text = _CANTONESE_RE.sub(lambda m: _CANTONESE.get(m.group(0), "是"), text)
+    text = _CANTONESE_RE.sub(_cantonese, text)
     if not CJK_RE.search(text):
         return text
     taiwan, hong_kong = _converters()
@@ -234,6 +248,7 @@ def normalise(text: str) -> str:
     """The matching form of a question: folded, without fillers or punctuation."""
     text = fold(text)
     text = _EN_FILLER_RE.sub(" ", text)
+    text = _EN_CHAT_RE.sub(lambda m: _EN_CHAT[m.group(0)], text)
     text = _ZH_FILLER_RE.sub(" ", text)
     text = _PUNCT.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
@@ -323,8 +338,16 @@ def written(text: str, variant: Variant) -> str:
     return str(_to_traditional(variant).convert(text))
 
 
+# American spellings of the FAQ's British English: organization meets organisation.
+_AMERICAN = re.compile(
+    r"(?<=\w{4})iz(?=(?:e|ed|es|ing|ation|ations|er|ers)$)|^(?:cent|theat)er(?=s?$)"
+)
+
+
 def stem(word: str) -> str:
-    """Fold English plurals and common suffixes so 'exhibitors' meets 'exhibitor'."""
+    """Fold English plurals and common suffixes so 'exhibitors' meets 'exhibitor', and American
+    spellings so 'organizations' meets 'organisations'."""
+    word = _AMERICAN.sub(lambda m: "is" if m.group(0) == "iz" else m.group(0)[:-2] + "re", word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -458,7 +481,7 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|which day|what day",
         ),
         # Where from is an origin, not a place: 观众来自哪里 is answered by "102 countries".
-        ("origin", r"来自哪|从哪(?:里|儿)?来|哪里来|\bwhere\b.{0,40}\b(?:from)\b"),
+        ("origin", r"来自哪|从哪(?:里|儿)?来|哪里来|\bwhere\b.{0,40}\b(?:from)\b|\bfrom where\b"),
         # "Where does it show?" of an idea asks how it shows, not for a place.
         (
             "how",
@@ -466,8 +489,8 @@ _QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "where",
-            r"哪里|哪儿|在哪(?!些|几)|什么地方|哪个展馆|哪一馆|几号馆|地点|地址|位置"
-            r"|\bwhere\b|which hall",
+            r"哪里|哪儿|在哪(?!些|几)|什么地方|哪个展馆|哪一馆|几号馆|几楼|几层|哪一?层|地点|地址"
+            r"|位置|\bwhere\b|which hall|which floor",
         ),
         # A share of a total that may only be given whole: 3049家展商里面,外国企业有多少家?
         (

@@ -36,6 +36,16 @@ def test_debug_shows_each_ranker_and_the_models_view(responder: Responder) -> No
     assert "never answers money" in partial and "(ruled out)" in partial
 
 
+def test_debug_shows_the_words_and_why_each_is_named_or_not(responder: Responder) -> None:
+    text = render_debug(responder.reply("翻译中心提供德语翻译吗?"), responder.matcher)
+    assert "德语/nz*" in text  # * marks a content word
+    line = next(s for s in text.splitlines() if "words:" in s and "德语(" in s)
+    assert "德语(" in line and "named as missing" in line and "翻译(" in line
+    assert "said by the entry" in line
+    english = render_debug(responder.reply("did tsinghua reflect on it"), responder.matcher)
+    assert "reflect(" in english and "not a noun" in english
+
+
 def test_an_english_answer_shows_the_translation_under_the_verbatim_quote(
     responder: Responder,
 ) -> None:

@@ -18,6 +18,7 @@ from bot.text import (
     question_types,
     script_neutral,
     sound_key,
+    stem,
     terms,
     to_simplified,
     voice_of,
@@ -41,11 +42,18 @@ def test_cantonese_question_words_are_mapped() -> None:
     assert normalise("有冇巴士") == "有没有巴士"
     # 係 inside 關係 is not the Cantonese copula.
     assert "关系" in normalise("兩者關係")
+    # 边个 is "which" before a noun, "who" alone.
+    assert normalise("通報會喺邊個廳開㗎") == "通报会在哪个厅开"
+    assert normalise("边个揭幕") == "谁揭幕"
 
 
 def test_fillers_and_punctuation_are_dropped() -> None:
     assert normalise("请问高交会的主题是什么呢???") == "高交会的主题是什么"
     assert normalise("Can you tell me how many visitors, please?") == "how many visitors"
+    assert normalise("ummm how many ppl came lol") == "how many people came"
+    assert normalise("hmm wat was the theme haha") == "what was the theme"
+    assert normalise("呃,展会有多大") == "展会有多大"
+    assert "成交额" in normalise("额,成交额是多少")  # 额 alone hesitates, in a word it does not
 
 
 def test_decimals_survive_punctuation_removal() -> None:
@@ -93,6 +101,16 @@ def test_question_types() -> None:
     assert question_types("3049家展商里面外国企业有多少家") == {"breakdown"}
     assert question_types("新产品新技术各有多少项") == {"count"}  # two figures, not a share
     assert question_types("中科院专馆的主题为何") == frozenset()  # Taiwan "what is", not "why"
+    assert question_types("新闻中心在几楼") == {"where"}
+    assert question_types("which floor is the press centre on") == {"where"}
+    assert question_types("the visitors came from where") == {"origin"}
+
+
+def test_english_plurals_and_american_spellings_are_folded() -> None:
+    assert stem("exhibitors") == stem("exhibitor") == "exhibitor"
+    assert stem("organizations") == stem("organisations")
+    assert stem("center") == stem("centre") and stem("theaters") == stem("theatres")
+    assert stem("size") == "size" and stem("prize") == "prize"  # -ize of short words is kept
 
 
 def test_terms_hold_characters_bigrams_and_content_words() -> None:

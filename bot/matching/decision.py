@@ -33,6 +33,7 @@ Tree = tuple[Node, ...]
 CALIBRATION_FILE = "calibration.yaml"
 LEAD_SCALE = 40.0  # score points of lead that count as a full lead
 PARTIAL_CONFLICT = 0.2  # most of the question's keyword weight a partial reply's topic may lack
+PARTIAL_RIVAL = 15.0  # score points within which an entry that answers rules a partial reply out
 
 #: The inputs of the confidence model, each about 0–1 (leads −1–1); see `features`.
 FEATURES = (
@@ -345,6 +346,16 @@ def partial(candidates: Sequence[Candidate], th: Thresholds) -> Partial | None:
     if not (topic.unstated or word):
         return None
     others = [c for c in candidates if c is not topic]
+    # "The briefing doesn't say where" is false when a close entry says it, knowing every word
+    # the topic knows: 通报会在哪个厅开的 is about the venue, however near the time comes. (Not
+    # 中科院专馆在几号馆, which the MOFCOM pavilion's hall does not answer: it lacks 中科院.)
+    if any(
+        c.score >= topic.score - PARTIAL_RIVAL
+        and not c.lacks_words
+        and c.novelty_source <= topic.novelty_source
+        for c in viable(others, th)
+    ):
+        return None
     runner_up = max((c.score for c in viable(others, th)), default=0.0)
     plain = replace(topic, novelty=0.0, novelty_source=0.0, word_coverage=1.0)
     if th.probability(features(plain, others, runner_up)) < th.partial:

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import LANGS, Entry
-from bot.matching.words import Segmenter, Thesaurus, Word, content_words
-from bot.text import CJK_RE, normalise, question_types, sound_key, terms
+from bot.matching.words import ROLE_WORDS, Segmenter, Thesaurus, Word, content_words
+from bot.text import CJK_RE, normalise, question_spans, question_types, sound_key, terms
 
 FUZZY_FLOOR = 30.0  # fuzzy similarities below this count as none
 POOL_SIZE = 15  # entries scored in full per question, picked by shared distinctive terms
@@ -74,6 +74,7 @@ class WordsKnown:
     source_text: str
     source_concepts: frozenset[int]
     context_text: str  # the transcript around the source: known, but not answered
+    titles: bool = False  # its answer gives someone's title, so 身份, 职务 or "position" is said
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Query:
     keywords: frozenset[str]  # the FAQ keywords it names
     kinds: frozenset[str]  # the kinds of answer it asks for
     content: tuple[tuple[Word, float, frozenset[int]], ...] = ()  # content words, weights, groups
+    asked: tuple[str, ...] = ()  # the phrases that say what kind it asks for (多少钱, cost)
 
     @property
     def latin(self) -> bool:
@@ -185,6 +187,7 @@ class LexicalIndex:
             source_text=" | ".join(source),
             source_concepts=thesaurus.concepts(source_words),
             context_text=prepare(entry.source.context),
+            titles=bool(_TITLES.search(entry.answer.zh)),
         )
         ids = []
         vocab: set[str] = set()
@@ -242,6 +245,7 @@ class LexicalIndex:
             frozenset(self._keywords_in(text)),
             question_types(text),
             content,
+            tuple(question_spans(text)),
         )
 
     def pool(self, query: Query, size: int = POOL_SIZE) -> list[int]:
@@ -308,6 +312,10 @@ class LexicalIndex:
                 )
             )
         return out
+
+    def judge(self, query: Query, entry: int) -> WordJudgement:
+        """What one entry says of the question's content words."""
+        return judge_words(query, self.entries[entry].words)
 
     def _nothing(self, i: int, query: Query) -> LexicalEvidence:
         """The evidence for an entry that shares nothing with the question."""
@@ -384,7 +392,8 @@ def _on_word_boundaries(text: str, start: int, end: int) -> bool:
 
 
 # What kind of fact an answer states, read off the answer itself: a hall or room is a place, a
-# date or clock time a time, a price or "free" a cost, a list of names (、) which ones.
+# date or clock time a time, a price or "free" a cost, a list of names (、) which ones, and a list
+# of fields which respects.
 _ANSWER_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
@@ -392,6 +401,8 @@ _ANSWER_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("when", r"\d+月\d+日|\d+[时点]|上午|下午|晚上"),
         ("money", r"免费|\d+(?:万|亿)?元|收费"),
         ("which", r"、"),
+        # In which respects: 涵盖物联网、先进制造等方面.
+        ("how", r"、[^。]{0,24}(?:方面|领域|层面)"),
         ("list", r"、"),
     )
 )
@@ -413,6 +424,21 @@ def _is_unit(term: str) -> bool:
     return len(term) == 1 or not CJK_RE.match(term)
 
 
+#: Why a content word of the question is or is not held against an entry (`chat --debug`).
+WORD_VERDICTS = {
+    "own": "said by the entry",
+    "title": "said: its answer gives a title",
+    "source": "said by its source passage",
+    "around": "said around its source: known, not answered",
+    "part": "unknown, but part of it is said",
+    "not_noun": "unknown, not a noun: never named",
+    "asks": "unknown, but it says what kind is asked",
+    "light": "unknown, too common to name",
+    "named": "unknown: named as missing",
+    "unknown": "unknown, a heavier noun is named",
+}
+
+
 @dataclass(frozen=True)
 class WordJudgement:
     """What an entry says of a question's content words (see `judge_words`)."""
@@ -423,6 +449,8 @@ class WordJudgement:
     missing: str  # the heaviest noun not even the transcript around the source says
     lacks: bool  # QnABot's rule fails (of one or two content words one is unknown, of more, over
     # a quarter), or a name or special term is unknown (德语 of 提供德语翻译吗)
+    # Each content word, its weight and its `WORD_VERDICTS` key, for `chat --debug`.
+    verdicts: tuple[tuple[str, float, str], ...] = ()
 
 
 def judge_words(query: Query, known: WordsKnown) -> WordJudgement:
@@ -439,24 +467,26 @@ def judge_words(query: Query, known: WordsKnown) -> WordJudgement:
     missing: tuple[str, float] = ("", 0.0)
     unknown = 0
     name_unknown = False
+    verdicts: list[tuple[str, float, str]] = []
     for word, weight, groups in query.content:
         total += weight
-        if _says(word, groups, known.own, known.own_text, known.own_concepts):
+        verdict = _verdict(word, weight, groups, query, known)
+        verdicts.append((word.text, weight, verdict))
+        if verdict in ("own", "title"):
             found += weight
             continue
         novelty = max(novelty, weight)
-        if _says(word, groups, known.source, known.source_text, known.source_concepts):
+        if verdict == "source":
             found += weight
             continue
         novelty_source = max(novelty_source, weight)
-        if not word.latin and word.text in known.context_text:
+        if verdict == "around":
             continue
         unknown += 1
-        # Named as missing only when nothing of it is known: not 被称作 of an entry saying 称为.
-        if _part_known(word, known):
+        if verdict == "part":
             continue
         name_unknown |= word.name and weight >= NAME_WEIGHT
-        if word.noun and weight >= NAME_WEIGHT and weight > missing[1]:
+        if verdict == "named" and weight > missing[1]:
             missing = (word.text, weight)
     n = len(query.content)
     lacks = name_unknown or (unknown > 0 if n <= 2 else unknown / n > 0.25)
@@ -466,7 +496,33 @@ def judge_words(query: Query, known: WordsKnown) -> WordJudgement:
         round(found / total if total else 1.0, 3),
         missing[0],
         lacks,
+        tuple((w, x, "unknown" if v == "named" and w != missing[0] else v) for w, x, v in verdicts),
     )
+
+
+def _verdict(
+    word: Word, weight: float, groups: frozenset[int], query: Query, known: WordsKnown
+) -> str:
+    """Where the entry says one content word, or why it may (`named`) or may not be named.
+
+    The rules in order, the first that holds deciding: said by the entry or its source, said
+    around it, part of it said (not 被称作 of an entry saying 称为), not a noun, or a word of what
+    kind is asked (cost, 费用: the kinds judge that).
+    """
+    rules: tuple[tuple[str, Callable[[], bool]], ...] = (
+        ("title", lambda: word.key in ROLE_WORDS and known.titles),
+        ("own", lambda: _says(word, groups, known.own, known.own_text, known.own_concepts)),
+        (
+            "source",
+            lambda: _says(word, groups, known.source, known.source_text, known.source_concepts),
+        ),
+        ("around", lambda: not word.latin and word.text in known.context_text),
+        ("part", lambda: _part_known(word, known)),
+        ("not_noun", lambda: not word.noun),
+        ("asks", lambda: any(word.text in s or s in word.text for s in query.asked)),
+    )
+    fallback = "named" if weight >= NAME_WEIGHT else "light"
+    return next((verdict for verdict, holds in rules if holds()), fallback)
 
 
 def _says(

@@ -24,12 +24,12 @@ from bot.matching.decision import (
     Partial,
     Thresholds,
 )
-from bot.matching.lexical import LexicalEvidence, LexicalIndex
+from bot.matching.lexical import LexicalEvidence, LexicalIndex, WordJudgement
 from bot.matching.repair import Canon, Repairer, english_words
 from bot.matching.scope import ScopeGate
 from bot.matching.semantic import TOP_K, Model, SemanticIndex, SemanticScores
 from bot.matching.shared import shared_cache, shared_models
-from bot.matching.words import Segmenter, only_a_pronoun, thesaurus
+from bot.matching.words import Segmenter, Word, only_a_pronoun, thesaurus
 from bot.text import Lang, detect_lang, fold, normalise
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,16 @@ class Matcher:
             if scores is not None
             else (),
         )
+
+    def judge_words(
+        self, question: str, entry_ids: Sequence[str]
+    ) -> tuple[tuple[Word, ...], dict[str, WordJudgement]]:
+        """The question's words and what each entry says of them (for `chat --debug`)."""
+        repaired = self.repair(self.prepare(question))
+        words = tuple(self.segmenter.words(repaired))
+        query = self.lexical.query(repaired, words, self.thesaurus)
+        index = {entry_id: i for i, entry_id in enumerate(self._ids)}
+        return words, {e: self.lexical.judge(query, index[e]) for e in entry_ids if e in index}
 
     def explain(self, candidates: Sequence[Candidate]) -> list[decision.Explanation]:
         """What the confidence model sees in each candidate (for `chat --debug`)."""

@@ -17,12 +17,13 @@ Characters and bigrams rank well, but "the word the entry lacks" must be a word 
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
 import rjieba
@@ -40,6 +41,10 @@ NOUN_TAGS = frozenset("n nr nrt nrfg ns nt nz ng nl vn an s j eng".split())
 #: Tags of names and special terms (德语, 高裕跃, 深圳湾): one of them unknown to an entry is
 #: enough to say it does not answer, however many other words it knows.
 NAME_TAGS = frozenset("nr nrt nrfg ns nt nz eng".split())
+#: Words asking for someone's role, said by any answer that gives a title (书记, 秘书长).
+ROLE_WORDS = frozenset("身份 职务 职位 头衔 官职 title position job role post".split())
+#: Characters of question words: a word holding one asks (几楼, 啥样), it does not name a thing.
+QUESTION_MORPHEMES = frozenset("几哪啥谁何咋")
 #: Pronouns that stand for someone or something named elsewhere: a question whose only topic is
 #: one of them ("what is her title?") has nothing to match until a conversation says who.
 PRONOUNS = frozenset(
@@ -86,16 +91,50 @@ class Word:
     def noun(self) -> bool:
         """Whether it names a thing, so that a partial reply may say the briefing lacks it.
 
-        English has no tags here: a word that looks like a verb form (mentioned, using) is not.
+        English has no tags here: a word with no noun reading in lemminflect's table (reflect,
+        easier, heard, often) is not; one the table does not know is taken as a name (Tsinghua).
+        A Chinese one is a whole word of two characters or more, not a question word in disguise
+        (几楼, 几厂: a kind of question, or a typo of one).
         """
         if self.latin:
-            return not self.text.endswith(("ed", "ing")) and len(self.text) > 2
-        return self.tag in NOUN_TAGS
+            return (
+                len(self.text) > 2
+                and not self.text.endswith(("ed", "ing"))
+                and self.text not in _not_nouns()
+            )
+        whole = len(self.text) > 1 and not QUESTION_MORPHEMES & set(self.text)
+        return whole and self.tag in NOUN_TAGS
 
     @property
     def name(self) -> bool:
         """Whether it is a name or a special term (德语, 高裕跃), not a common word."""
         return self.tag in NAME_TAGS
+
+
+@cache
+def _not_nouns() -> frozenset[str]:
+    """English words with no noun reading, from lemminflect's lemma table (word, tag, lemmas).
+
+    Read from the table itself, streaming: lemminflect's own Lemmatizer holds every reading
+    (about 48 MB); this set of forms is a few MB, loaded the first time an English word is judged.
+    """
+    found: set[str] = set()
+    try:
+        table = resources.files("lemminflect").joinpath("resources/lemma_lu.csv.gz")
+        with table.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+            word, noun = "", True
+            for line in lines:
+                form, tag, _ = line.split(",", 2)
+                if form != word:
+                    if not noun:
+                        found.add(word)
+                    word, noun = form, False
+                noun |= tag in ("noun", "propn")
+            if not noun:
+                found.add(word)
+    except (OSError, ValueError, ModuleNotFoundError) as exc:
+        log.warning("English word classes unavailable (%s): any English word may be named", exc)
+    return frozenset(found)
 
 
 def only_a_pronoun(words: Iterable[Word]) -> bool:

@@ -76,6 +76,21 @@ def test_no_partial_reply_without_evidence_of_a_missing_detail() -> None:
     assert partial(ranked, SIMPLE) is None and decide(ranked, SIMPLE) != "partial"
 
 
+def test_no_partial_reply_when_a_close_entry_answers_the_detail() -> None:
+    # 通报会在哪个厅开的: the time's entry comes first, but the venue's, as close and knowing
+    # as much, states the hall; "the briefing doesn't say where" would be false.
+    when = candidate("time", 85, fuzzy=95, unanswered=("where",), unstated=("where",))
+    where = candidate("venue", 80, fuzzy=90)
+    assert partial(with_confidence([when, where], SIMPLE), SIMPLE) is None
+    # 中科院专馆在几号馆: the other pavilion states its hall, but lacks a word the topic knows.
+    hall = candidate("cas", 85, fuzzy=95, unanswered=("where",), unstated=("where",))
+    other = candidate("mofcom", 80, fuzzy=90, novelty=0.5, novelty_source=0.5)
+    about = partial(with_confidence([hall, other], SIMPLE), SIMPLE)
+    assert about is not None and about.entry_id == "cas"
+    far = candidate("venue", 60, fuzzy=90)  # far behind: no rival
+    assert partial(with_confidence([when, far], SIMPLE), SIMPLE) is not None
+
+
 def test_no_partial_reply_when_the_topic_is_unclear() -> None:
     vague = candidate(
         "award", 50, fuzzy=30, novelty=0.8, novelty_source=0.8, missing="奖金", lacks_words=True

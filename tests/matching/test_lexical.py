@@ -95,3 +95,15 @@ def test_the_answers_own_facts_say_what_kinds_it_states(lexical_matcher: Matcher
     assert "which" not in listed.unstated
     hall = evidence(lexical_matcher, "中科院专馆在几号馆?", "cas_pavilion")
     assert "where" in hall.unstated
+
+
+def test_a_role_word_is_said_by_an_answer_that_gives_a_title(lexical_matcher: Matcher) -> None:
+    host = evidence(lexical_matcher, "通报会主持人的身份是什么", "briefing_presenter")
+    assert host.missing == "" and host.word_coverage == 1.0
+    other = evidence(lexical_matcher, "通报会主持人的身份是什么", "briefing_time")
+    assert other.lacks_words  # no title in its answer: 身份 and 主持人 unknown to it
+
+
+def test_a_word_of_the_kind_asked_is_never_named_missing(lexical_matcher: Matcher) -> None:
+    for c in lexical_matcher.match("坐大巴要多少钱的费用", limit=20).candidates:
+        assert c.missing not in ("费用", "多少钱")

@@ -47,6 +47,12 @@ def test_nouns_can_be_named_verbs_cannot(segmenter: Segmenter) -> None:
     assert words["德语"].noun and words["德语"].name and not words["提供"].noun
     english = {w.text: w for w in segmenter.words("was it mentioned using german")}
     assert english["german"].noun and not english["mentioned"].noun
+    # English words with no noun reading are never named; an unknown name is.
+    said = {w.text: w for w in segmenter.words("did tsinghua reflect what they heard quickly")}
+    assert said["tsinghua"].noun
+    assert not (said["reflect"].noun or said["heard"].noun or said["quickly"].noun)
+    # A Chinese word holding a question word asks; it names nothing.
+    assert not any(w.noun for w in segmenter.words("在几楼") if "几" in w.text)
 
 
 def test_a_pronoun_alone_is_no_topic(segmenter: Segmenter) -> None:
