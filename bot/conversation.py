@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.followup import Reading, Turn, read, understood_question
 from bot.replies import Reply, Responder
-from bot.text import Lang, Voice, voice_of
+from bot.text import Lang, Voice, voice_of, written
 
 if TYPE_CHECKING:
     from bot.store import EventLog
@@ -41,6 +41,11 @@ def reply_in_context(
     guard in place; a fragment, a pronoun or bare question words always are, even when the
     message alone would match something (中科院呢 alone is the CAS pavilion).
     """
+    hanzi = responder.matcher.transcribe(message)
+    if hanzi is not None:  # pinyin is Chinese: read in context as the Chinese it stands for
+        voice = responder.pinyin_voice(session)  # and in the conversation's script: 有多少觀眾
+        reply = reply_in_context(responder, written(hanzi, voice.variant), last, voice)
+        return replace(reply, query=message, understood=reply.understood or hanzi)
     reading: Reading | None = read(message, last, responder.knowledge.scope.names)
     alone = responder.reply(message, session)
     if reading is None or alone.kind in ("empty", "out_of_scope") or voice_of(message) is None:

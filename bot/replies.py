@@ -15,6 +15,7 @@ from bot.matching.decision import Candidate, Decision, Partial
 from bot.matching.matcher import Match, Matcher
 from bot.text import (
     ENGLISH,
+    SIMPLIFIED,
     Lang,
     Script,
     Variant,
@@ -152,7 +153,16 @@ class Responder:
         `session` is the conversation's voice so far: a question with no language of its own
         (punctuation, an emoji, a bare number) is answered in it.
         """
+        hanzi = self.matcher.transcribe(query)
+        if hanzi is not None:  # you duoshao zhanshang: Chinese, typed without its characters
+            reply = self.reply_in(hanzi, self.pinyin_voice(session))
+            return replace(reply, query=query, understood=hanzi)
         return self.reply_in(query, self.voice(query, session))
+
+    @staticmethod
+    def pinyin_voice(session: Voice | None) -> Voice:
+        """The voice to answer pinyin in: Chinese, in the conversation's script if it has one."""
+        return session if session is not None and session.lang == "zh" else SIMPLIFIED
 
     def reply_in(self, query: str, voice: Voice) -> Reply:
         """The reply to query in the given voice, whatever the query's own: a follow-up rebuilt

@@ -18,6 +18,7 @@ from bot.conversation import (
 from bot.followup import Turn
 from bot.replies import Reply, Responder
 from bot.store import EventLog
+from bot.text import Voice
 from tests.stores import SqliteOutage
 
 DATA = Path(__file__).parent / "data"
@@ -94,6 +95,15 @@ def test_a_traditional_follow_up_is_answered_in_traditional(responder: Responder
     reply = reply_in_context(responder, "咁科技部呢?", last, first.voice)
     assert reply.matched and reply.script == "hant" and "8號館" in reply.answer
     assert reply.understood_note.startswith("(科技部")  # shown in the reply's script too
+
+
+def test_pinyin_is_answered_as_the_chinese_it_stands_for(responder: Responder) -> None:
+    first, then = ask(responder, "you duoshao zhanshang", "na guanzhong ne")
+    assert (first.kind, first.entry_id, first.lang) == ("answer", "exhibitors", "zh")
+    assert first.query == "you duoshao zhanshang" and first.understood_note == "(有多少展商?)"
+    assert then.matched and then.entry_id == "visitors" and then.understood  # in context
+    hant = reply_in_context(responder, "youduoshaoguanzhong", None, Voice("zh", "tw"))
+    assert hant.matched and hant.script == "hant" and "觀眾" in hant.answer
 
 
 def test_who_said_it_is_answered_from_the_last_answers_source(responder: Responder) -> None:

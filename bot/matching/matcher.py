@@ -2,6 +2,9 @@
 
     question → scope gate → repair → lexical and semantic rankers → decision
 
+A question typed in pinyin is first read back into Chinese (`transcribe`, `bot.matching.pinyin`)
+by the `Responder`, which then matches the Chinese.
+
 Everything is built once per FAQ version and never changes, so a reload swaps a whole new
 Matcher in between two messages.
 """
@@ -9,8 +12,10 @@ Matcher in between two messages.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.knowledge import Knowledge
@@ -25,12 +30,13 @@ from bot.matching.decision import (
     Thresholds,
 )
 from bot.matching.lexical import LexicalEvidence, LexicalIndex, WordJudgement
+from bot.matching.pinyin import PinyinReader, pinyin_letters
 from bot.matching.repair import Canon, Repairer, english_words
 from bot.matching.scope import ScopeGate
 from bot.matching.semantic import TOP_K, Model, SemanticIndex, SemanticScores
 from bot.matching.shared import shared_cache, shared_models
 from bot.matching.words import Segmenter, Word, only_a_pronoun, thesaurus
-from bot.text import Lang, detect_lang, fold, normalise
+from bot.text import CJK_RE, EN_STOPWORDS, Lang, detect_lang, fold, normalise
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +92,9 @@ class Matcher:
         wordlike |= {normalise(w) for group in knowledge.synonyms for w in group}
         # 高交汇 → 高交会, and 广交汇 → 广交会, which the scope gate then refuses.
         wordlike |= {normalise(n) for n in (*knowledge.scope.names, *knowledge.scope.other_events)}
-        self.repair = Repairer(
-            self.prepare, self.lexical.df, sorted(english_words(texts)), wordlike
-        )
+        english = english_words(texts)
+        self.repair = Repairer(self.prepare, self.lexical.df, sorted(english), wordlike)
+        self._english = frozenset(english | EN_STOPWORDS)
         self.semantic: SemanticIndex | None = None
         if self.models:
             weights = th.model_weights if len(th.model_weights) == len(self.models) else ()
@@ -157,6 +163,25 @@ class Matcher:
             if scores is not None
             else (),
         )
+
+    def transcribe(self, text: str) -> str | None:
+        """The Chinese a question typed in toneless pinyin stands for (you duoshao zhanshang →
+        有多少展商), or None when it is not one."""
+        letters = pinyin_letters(fold(text), self._english)
+        return self._pinyin.read(letters) if letters else None
+
+    @cached_property
+    def _pinyin(self) -> PinyinReader:
+        """Built at the first message that may be pinyin: most bots never see one."""
+        texts = [q for e in self.knowledge.entries for q in e.questions["zh"]]
+        texts += [t for e in self.knowledge.entries for t in (e.answer.zh, *e.keywords)]
+        texts += [w for group in self.knowledge.synonyms for w in group]
+        texts += [*self.knowledge.scope.names, *self.knowledge.scope.other_events]
+        # Folded, not normalised: 吗 and 呢 are words a pinyin question types too.
+        counts = Counter(w.text for t in texts for w in self.segmenter.words(fold(t)))
+        # Each character too, so a word cut otherwise in the FAQ (展馆 of 几号展馆) still reads.
+        counts.update({ch: 0 for t in texts for ch in t if CJK_RE.match(ch) and ch not in counts})
+        return PinyinReader(counts)
 
     def judge_words(
         self, question: str, entry_ids: Sequence[str]
