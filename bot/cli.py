@@ -78,7 +78,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if not question.strip():
         print("expo-bot ask: give a question, e.g. expo-bot ask 有多少展商", file=sys.stderr)
         return 2
-    reply = responder.reply(question)
+    from bot.conversation import reply_in_context
+
+    reply = reply_in_context(responder, question, None)
     if args.json:
         print(json.dumps(reply.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -104,7 +106,7 @@ def _ask_lines(responder: Responder, *, conversation: bool) -> None:
     for raw in sys.stdin.buffer:
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         if not conversation:
-            reply = responder.reply(line)
+            reply = reply_in_context(responder, line, None)
         elif not line.strip():
             last = voice = None
             continue

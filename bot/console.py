@@ -46,18 +46,9 @@ def _say(key: Key, voice: Voice, **values: str | int) -> str:
 
 def render(reply: Reply) -> str:
     """A reply as console text: answer, quoted source with speaker (and, in English, its
-    translation), numbered suggestions."""
+    translation), numbered suggestions; a reply to several questions, each answer in turn."""
     voice = reply.voice
-    parts = [reply.understood_note] if reply.understood else []
-    parts.append(_indent(reply.answer))
-    if reply.source is not None:
-        parts.append(
-            f"  — {_say('source', voice)}{_say('speaker_sep', voice)}{reply.source.speaker}"
-        )
-        parts.append(_indent(f"“{reply.source.text}”", "    "))
-        if reply.source.translation:  # under the verbatim quote, labelled: it is not the source
-            parts.append(f"  — {_say('translation', voice)}:")
-            parts.append(_indent(reply.source.translation, "    "))
+    parts = [line for part in reply.answered or (reply,) for line in _answer_lines(part)]
     if reply.suggestions and reply.suggestion_kind in _HEADINGS:
         if reply.kind != "empty":  # an empty question's reply already introduces its examples
             parts.append(_say(_HEADINGS[reply.suggestion_kind], voice))
@@ -111,6 +102,22 @@ def render_debug(reply: Reply, matcher: Matcher) -> str:
                 )
             )
     return "\n".join(lines)
+
+
+def _answer_lines(reply: Reply) -> list[str]:
+    """How the question was read, if it was, the answer, its quoted source and translation."""
+    voice = reply.voice
+    lines = [reply.understood_note] if reply.understood else []
+    lines.append(_indent(reply.answer))
+    if reply.source is not None:
+        lines.append(
+            f"  — {_say('source', voice)}{_say('speaker_sep', voice)}{reply.source.speaker}"
+        )
+        lines.append(_indent(f"“{reply.source.text}”", "    "))
+        if reply.source.translation:  # under the verbatim quote, labelled: it is not the source
+            lines.append(f"  — {_say('translation', voice)}:")
+            lines.append(_indent(reply.source.translation, "    "))
+    return lines
 
 
 def page_size() -> int:

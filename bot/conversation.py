@@ -19,8 +19,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.followup import Reading, Turn, read, understood_question
-from bot.replies import Reply, Responder
-from bot.text import Lang, Voice, voice_of, written
+from bot.replies import Reply, Responder, SuggestionKind
+from bot.text import Lang, Voice, question_parts, voice_of, written
 
 if TYPE_CHECKING:
     from bot.store import EventLog
@@ -34,18 +34,79 @@ MEMORY_SIZE = 10_000  # conversations remembered at once; the least recent are f
 def reply_in_context(
     responder: Responder, message: str, last: Turn | None, session: Voice | None = None
 ) -> Reply:
-    """The reply to message, read in the light of the conversation's last turn.
+    """The reply to a message, read in the light of the conversation's last turn.
 
     A message the bot answers on its own is answered as it is. Otherwise, a follow-up (那观众呢,
     它们…, 其中…, 收费吗, "and what time?") is answered as the question it stands for, with every
     guard in place; a fragment, a pronoun or bare question words always are, even when the
-    message alone would match something (中科院呢 alone is the CAS pavilion).
+    message alone would match something (中科院呢 alone is the CAS pavilion). A message typed in
+    pinyin is read as the Chinese it spells, and one of several questions part by part.
     """
     hanzi = responder.matcher.transcribe(message)
     if hanzi is not None:  # pinyin is Chinese: read in context as the Chinese it stands for
         voice = responder.pinyin_voice(session)  # and in the conversation's script: 有多少觀眾
         reply = reply_in_context(responder, written(hanzi, voice.variant), last, voice)
         return replace(reply, query=message, understood=reply.understood or hanzi)
+    reply = _one_question(responder, message, last, session)
+    if reply.matched or reply.kind in ("empty", "out_of_scope"):
+        return reply
+    return _several_questions(responder, message, last, session) or reply
+
+
+def _several_questions(
+    responder: Responder, message: str, last: Turn | None, session: Voice | None
+) -> Reply | None:
+    """A message of several questions (有多少所高校参展,又有多少个省市代表团?), each part read
+    after the one before, as a conversation would: the parts answered, each with its source,
+    and the closest questions to the rest. None when it is one question or no part is answered.
+    """
+    texts = question_parts(message)
+    if len(texts) < 2:
+        return None
+    parts: list[Reply] = []
+    turn = last
+    for text in texts:
+        reply = _part(responder, text, turn, session, alone=any(p.matched for p in parts))
+        parts.append(replace(reply, understood=reply.understood or text))
+        turn = turn_of(responder, reply) or turn
+    answered = {p.entry_id: p for p in reversed(parts) if p.matched and p.entry_id}
+    if not answered:
+        return None
+    top = next(p for p in parts if p.matched)
+    rest = [p for p in parts if not p.matched]
+    if not rest:
+        return replace(top, query=message, parts=tuple(parts))
+    # The parts not answered: offered, as "did you mean" would, but never an entry answered.
+    offered = {s.id: s for r in rest for s in r.suggestions if s.id not in answered}
+    kind: SuggestionKind = "closest" if offered else "none"
+    return replace(
+        top,
+        query=message,
+        parts=tuple(parts),
+        suggestions=tuple(offered.values())[:3],
+        suggestion_kind=kind,
+    )
+
+
+def _part(
+    responder: Responder, text: str, last: Turn | None, session: Voice | None, *, alone: bool
+) -> Reply:
+    """The reply to one part of a message: it follows on from the part before (来了多少人? after
+    观众最多的是哪一天 is about that day, never the total), unless `alone` (a part before it was
+    answered) and it names the entry that answers it (有多少观众? after 有多少展商?). After a part
+    the briefing does not answer, a later one is most likely a detail of it (多少平方米? after
+    华为的展位有多大), never a question of its own."""
+    if alone:
+        own = responder.reply(text, session)
+        if own.matched and own.candidates and own.candidates[0].anchored:
+            return own
+    return _one_question(responder, text, last, session)
+
+
+def _one_question(
+    responder: Responder, message: str, last: Turn | None, session: Voice | None
+) -> Reply:
+    """The reply to a message of one question, alone or as a follow-up of the last turn."""
     reading: Reading | None = read(message, last, responder.knowledge.scope.names)
     alone = responder.reply(message, session)
     if reading is None or alone.kind in ("empty", "out_of_scope") or voice_of(message) is None:
@@ -75,6 +136,8 @@ def turn_of(responder: Responder, reply: Reply) -> Turn | None:
     """What the next message may follow up on; None after a reply to nothing (empty input)."""
     if reply.kind == "empty":
         return None
+    if reply.parts:  # several questions: the next message follows on from the last answered
+        reply = reply.answered[-1]
     entry = reply.entry_id if reply.kind in ("answer", "partial") else None
     question = understood_question(reply.understood) or reply.query
     if entry is None:

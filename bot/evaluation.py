@@ -134,18 +134,40 @@ def judge(case: Case, matched: bool, answer: str) -> Outcome:
     return "correct" if ok else "wrong_answer"
 
 
+def judge_reply(case: Case, reply: Reply) -> Outcome:
+    """`judge` of a reply. A reply to several questions that answers only some of them is
+    judged on what it answers: right on some expected facts and silent on the others is not a
+    wrong answer, only not a whole one (a wrong refusal); right on none of them is wrong."""
+    text = " ".join(p.answer for p in reply.answered)
+    outcome = judge(case, reply.matched, text)
+    if outcome != "wrong_answer" or case.expect is None or len(reply.answered) == len(reply.parts):
+        return outcome
+    said = _comparable(text)
+    some = any(any(_comparable(alt) in said for alt in group) for group in case.expect)
+    return "wrong_refusal" if some else outcome
+
+
+def reply_text(reply: Reply) -> str:
+    """What a reply answers: every part's answer, for a message of several questions."""
+    return " ".join(p.answer for p in reply.answered) or reply.answer
+
+
 def evaluate(responder: Responder, cases: Iterable[Case]) -> list[Result]:
     """Ask every case and judge the replies."""
+    from bot.conversation import reply_in_context
+
     results = []
     for case in cases:
-        reply = responder.reply(case.question)
-        outcome = judge(case, reply.matched, reply.answer)
+        reply = reply_in_context(responder, case.question, None)
+        outcome = judge_reply(case, reply)
         suggested = outcome == "wrong_refusal" and any(
             (chosen := responder.reply_for_entry(entry_id, reply.lang)) is not None
             and judge(case, True, chosen.answer) == "correct"
             for entry_id in offered(reply)
         )
-        results.append(Result(case, outcome, reply.entry_id, reply.answer, reply.score, suggested))
+        results.append(
+            Result(case, outcome, reply.entry_id, reply_text(reply), reply.score, suggested)
+        )
     return results
 
 
@@ -260,8 +282,8 @@ def evaluate_conversations(
         for t, case in enumerate(turns):
             reply = reply_in_context(responder, case.question, last)
             last = turn_of(responder, reply)
-            outcome = judge(case, reply.matched, reply.answer)
-            result = Result(case, outcome, reply.entry_id, reply.answer, reply.score)
+            outcome = judge_reply(case, reply)
+            result = Result(case, outcome, reply.entry_id, reply_text(reply), reply.score)
             out.append(TurnResult(c, t, result, reply.understood))
     return out
 

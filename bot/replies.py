@@ -75,6 +75,9 @@ class Reply:
         return self.voice.script if self.lang == "zh" else None
 
     understood: str = ""  # the question a follow-up was read as (那观众呢 → 本届高交会有多少家观众)
+    # A message of several questions: the reply to each part, in order, this reply the first
+    # part answered (see `bot.conversation`); empty for a message of one question.
+    parts: tuple[Reply, ...] = ()
 
     @property
     def understood_note(self) -> str:
@@ -88,6 +91,13 @@ class Reply:
     def matched(self) -> bool:
         """Whether this is an answer; a partial reply is not."""
         return self.kind == "answer"
+
+    @property
+    def answered(self) -> tuple[Reply, ...]:
+        """The answers it gives: each part's of a message of several questions, else itself."""
+        if self.parts:
+            return tuple(p for p in self.parts if p.matched)
+        return (self,) if self.matched else ()
 
     @property
     def quoted(self) -> bool:
@@ -120,6 +130,16 @@ class Reply:
             ),
             "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
             "understood": self.understood or None,
+            "answers": [
+                {
+                    "question": p.understood or p.query,
+                    "matched": p.matched,
+                    "id": p.entry_id if p.matched else None,
+                    "answer": p.answer if p.matched else None,
+                    "source": p.to_json()["source"] if p.matched else None,
+                }
+                for p in self.parts
+            ],
         }
 
 

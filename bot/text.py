@@ -379,13 +379,10 @@ def terms(text: str) -> set[str]:
 
 
 @cache
-def _sound_table() -> dict[int, str]:
-    """Character → code of its toneless first pinyin reading; empty if pypinyin's data is missing.
-
-    One private-use character per syllable keeps sound keys as long as the text, so rapidfuzz
-    compares them syllable by syllable. Only pypinyin's single-character table is read: importing
-    the package would also load its 50 MB phrase dictionary.
-    """
+def _pinyin_table() -> dict[str, tuple[str, ...]]:
+    """Character → its pinyin readings with tones, as pypinyin lists them; empty if its data is
+    missing. Only pypinyin's single-character table is read: importing the package would also
+    load its 50 MB phrase dictionary."""
     # find_spec locates the package without importing it (its __init__ trains a segmenter).
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or spec.origin is None:
@@ -394,17 +391,39 @@ def _sound_table() -> dict[int, str]:
         raw = (Path(spec.origin).parent / "pinyin_dict.json").read_text("utf-8")
     except OSError:
         return {}
+    return {chr(int(code)): tuple(r.split(",")) for code, r in json.loads(raw).items()}
+
+
+def _toneless(reading: str, v: bool = False) -> str:
+    """A reading less its tone marks; ü as v when `v` (as keyboards type it), else as u."""
+    plain = unicodedata.normalize("NFKD", reading)
+    if v:
+        plain = plain.replace("u\u0308", "v")
+    return "".join(c for c in plain if not unicodedata.combining(c))
+
+
+@cache
+def _sound_table() -> dict[int, str]:
+    """Character → code of its toneless first pinyin reading; empty if pypinyin's data is missing.
+
+    One private-use character per syllable keeps sound keys as long as the text, so rapidfuzz
+    compares them syllable by syllable.
+    """
     codes: dict[str, str] = {}
-    by_reading: dict[str, str] = {}
-    table: dict[int, str] = {}
-    for code, readings in json.loads(raw).items():
-        first = readings.split(",", 1)[0]
-        if first not in by_reading:
-            plain = unicodedata.normalize("NFKD", first)
-            syllable = "".join(c for c in plain if not unicodedata.combining(c))
-            by_reading[first] = codes.setdefault(syllable, chr(0xF0000 + len(codes)))
-        table[int(code)] = by_reading[first]
-    return table
+    return {
+        ord(ch): codes.setdefault(_toneless(readings[0]), chr(0xF0000 + len(codes)))
+        for ch, readings in _pinyin_table().items()
+    }
+
+
+def toneless_readings(char: str) -> tuple[str, ...]:
+    """A character's readings in toneless pinyin as people type them, commonest first: 绿 is
+    lv and lu, 行 xing and hang; () for a character pypinyin does not know."""
+    out: dict[str, None] = {}
+    for reading in _pinyin_table().get(char, ()):
+        out[_toneless(reading, v=True)] = None
+        out[_toneless(reading)] = None
+    return tuple(out)
 
 
 def sound_key(text: str) -> str:
@@ -553,3 +572,45 @@ def question_spans(text: str) -> list[str]:
         found.extend(m.group(0) for m in pattern.finditer(text))
         text = pattern.sub(" ", text)
     return found
+
+
+# --- several questions in one message -------------------------------------------------------------
+
+# Where one question may end and the next begin: a sentence mark or a comma, and in English
+# "and" before a question word (How many universities took part, and how many forums were held?).
+_PART_BREAK = re.compile(
+    r"(?<=[?？!！。;；])\s*|[,，]\s*"
+    r"|\s+and\s+(?=(?:how|what|where|when|who|which|is|are|was|were|do|does|did|can)\b)",
+    re.IGNORECASE,
+)
+_ASKS = re.compile(
+    r"什么|甚么|啥|几|多少|多[大久长远高]|哪|谁|怎|如何|吗|是否|有没有|有冇|幾|邊|咩|乜"
+    r"|\b(?:how|what|where|when|who|whom|whose|which|why|is|are|was|were|do|does|did|can)\b",
+    re.IGNORECASE,
+)
+MAX_PARTS = 4  # more is a list of demands, not a message of questions
+
+
+def question_parts(text: str) -> list[str]:
+    """The questions a message asks, when it asks more than one: 有多少所高校参展,又有多少个省市
+    代表团? is two. A piece with no question word of its own (请问, 如果我是展商, "in square
+    meters?") belongs to the question beside it; a message of one question, or of too many, is
+    one part."""
+    pieces = [p.strip() for p in _PART_BREAK.split(text) if p and p.strip()]
+    parts: list[str] = []
+    pending = ""
+    for piece in pieces:
+        if _ASKS.search(piece) and _names_something(piece):
+            parts.append(f"{pending} {piece}".strip() if pending else piece)
+            pending = ""
+        else:
+            pending = f"{pending} {piece}".strip()
+    if pending and parts:
+        parts[-1] = f"{parts[-1]} {pending}"
+    return parts if 1 < len(parts) <= MAX_PARTS else [text]
+
+
+def _names_something(piece: str) -> bool:
+    """Whether a piece of a message names something besides its question words (where, 在哪)."""
+    rest = _ASKS.sub(" ", normalise(piece))
+    return bool(CJK_RE.search(rest)) or any(w not in EN_STOPWORDS for w in rest.split())

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.console import ConsoleSession, render, render_debug
+from bot.conversation import reply_in_context
 from bot.knowledge import Knowledge
 from bot.reload import LiveFaq
 from bot.replies import Responder
@@ -34,6 +35,12 @@ def test_debug_shows_each_ranker_and_the_models_view(responder: Responder) -> No
     assert "exhibitors" in text and "lexical=" in text and "semantic=" in text and "p=" in text
     partial = render_debug(responder.reply("优秀产品奖的奖金有多少?"), responder.matcher)
     assert "never answers money" in partial and "(ruled out)" in partial
+
+
+def test_several_questions_are_answered_in_turn(responder: Responder) -> None:
+    text = render(reply_in_context(responder, "有多少展商?有多少观众?", None))
+    assert text.index("(有多少展商?)") < text.index("3049") < text.index("(有多少观众?)")
+    assert text.index("(有多少观众?)") < text.index("59.2万") and text.count("出处") == 2
 
 
 def test_debug_shows_the_words_and_why_each_is_named_or_not(responder: Responder) -> None:

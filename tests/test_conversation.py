@@ -106,6 +106,51 @@ def test_pinyin_is_answered_as_the_chinese_it_stands_for(responder: Responder) -
     assert hant.matched and hant.script == "hant" and "觀眾" in hant.answer
 
 
+@pytest.mark.parametrize(
+    ("message", "entries"),
+    [
+        ("有多少展商?有多少观众?", ["exhibitors", "visitors"]),
+        (
+            "How many universities took part, and how many forums were held?",
+            ["universities", "forums"],
+        ),
+        ("本屆有多少家展商參展,觀眾又有多少?", ["exhibitors", "visitors"]),
+    ],
+)
+def test_several_questions_are_each_answered_with_their_own_source(
+    responder: Responder, message: str, entries: list[str]
+) -> None:
+    reply = reply_in_context(responder, message, None)
+    assert reply.matched and reply.query == message
+    assert [p.entry_id for p in reply.answered] == entries
+    assert all(p.source is not None and p.understood for p in reply.answered)
+    shown = reply.to_json()["answers"]
+    assert [a["id"] for a in shown] == entries and all(a["source"] for a in shown)
+    assert reply.answered[0].script == reply.script  # each part in the message's voice
+    assert turn_of(responder, reply).entry_id == entries[-1]  # type: ignore[union-attr]
+
+
+def test_of_several_questions_the_clear_one_is_answered_and_the_rest_offered(
+    responder: Responder,
+) -> None:
+    reply = reply_in_context(responder, "有多少所高校参展,又有多少个省市代表团?", None)
+    assert [p.entry_id for p in reply.answered] == ["universities"]
+    assert reply.understood == "有多少所高校参展"  # says which question it answers
+    assert reply.suggestion_kind == "closest" and reply.suggestions
+    assert "universities" not in [s.id for s in reply.suggestions]
+    unanswered = [a for a in reply.to_json()["answers"] if not a["matched"]]
+    assert [a["question"] for a in unanswered] == ["又有多少个省市代表团?"]
+
+
+def test_a_later_part_that_names_nothing_of_its_own_is_not_answered_alone(
+    responder: Responder,
+) -> None:
+    # 来了多少人? is about the busiest day, which the briefing does not give: never the total.
+    reply = reply_in_context(responder, "观众最多的是哪一天,来了多少人?", None)
+    assert not reply.answered
+    assert responder.reply("来了多少人?").matched  # what it would mean alone
+
+
 def test_who_said_it_is_answered_from_the_last_answers_source(responder: Responder) -> None:
     _, zh = ask(responder, "本届高交会有多少家展商?", "谁说的?")
     assert zh.matched and zh.entry_id == "exhibitors" and zh.answer.startswith("这是高裕跃")

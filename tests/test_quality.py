@@ -33,10 +33,10 @@ HELD_OUT_2 = DATA / "heldout-questions-2.yaml"
 FLOORS = {
     ("dev", "semantic"): (0.87, 1.0),
     ("dev", "lexical"): (0.83, 1.0),
-    ("held-out", "semantic"): (0.84, 0.97),
-    ("held-out", "lexical"): (0.79, 0.97),
-    ("held-out-2", "semantic"): (0.75, 0.98),
-    ("held-out-2", "lexical"): (0.67, 0.98),
+    ("held-out", "semantic"): (0.85, 0.97),
+    ("held-out", "lexical"): (0.80, 0.97),
+    ("held-out-2", "semantic"): (0.76, 0.98),
+    ("held-out-2", "lexical"): (0.69, 0.98),
 }
 # Near-misses of held-out set 2 the bot answers today, in each mode (see the README); none may
 # be added. Every other set, and every in-scope question, gets no wrong answer at all.

@@ -72,9 +72,11 @@ def test_json_shape(responder: Responder) -> None:
         "source",
         "suggestions",
         "understood",
+        "answers",
     }
     assert answered["matched"] is True and answered["id"] == "exhibitors"
     assert answered["understood"] is None  # asked alone
+    assert answered["answers"] == []  # one question
     assert answered["kind"] == "answer" and answered["script"] == "hans"
     assert set(answered["source"]) == {"text", "speaker", "translation"}
     assert answered["source"]["translation"] is None  # only English replies carry one

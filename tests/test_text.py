@@ -15,6 +15,7 @@ from bot.text import (
     fold,
     normalise,
     numbers_in,
+    question_parts,
     question_types,
     script_neutral,
     sound_key,
@@ -161,3 +162,29 @@ def test_written_converts_simplified_to_the_variant_only() -> None:
     assert written(text, "tw") == "本屆高交會共有3049家展商參展,展會總面積達12萬平方米"
     assert written("知识产权", "tw") == "智慧財產權"  # s2twp: Taiwan vocabulary
     assert written("Hall 7", "tw") == "Hall 7"
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("有多少所高校参展,又有多少个省市代表团?", ["有多少所高校参展", "又有多少个省市代表团?"]),
+        (
+            "How many universities took part, and how many forums were held?",
+            ["How many universities took part", "and how many forums were held?"],
+        ),
+        ("有多少展商?有多少观众?", ["有多少展商?", "有多少观众?"]),
+        ("请问,展会有多大?", ["请问,展会有多大?"]),  # 请问 asks nothing of its own
+        ("如果我是展商,住的酒店有巴士吗?", ["如果我是展商,住的酒店有巴士吗?"]),
+        ("where and when was the briefing held?", ["where and when was the briefing held?"]),
+        (
+            "how many exhibitors and visitors were there",
+            ["how many exhibitors and visitors were there"],
+        ),
+        (
+            "展商多少?观众多少?项目多少?国家多少?高校多少?",
+            ["展商多少?观众多少?项目多少?国家多少?高校多少?"],
+        ),
+    ],
+)
+def test_a_message_of_several_questions_is_cut_into_them(message: str, parts: list[str]) -> None:
+    assert question_parts(message) == parts

@@ -13,12 +13,13 @@ import math
 import re
 from collections.abc import Collection, Mapping
 
-from pypinyin import Style, lazy_pinyin
+from bot.text import toneless_readings
 
 _PUNCT = re.compile(r"[?？!！,，.。;；:：~～…、]+")
 MIN_LETTERS = 4  # "ma" or "you" alone reads as anything
 MAX_LETTERS = 120  # longer is prose, not a question typed without a keyboard
 MIN_SYLLABLES = 2
+MAX_KEYS = 8  # readings kept of a word whose characters have several
 #: Words of conversation that the FAQ's questions seldom hold, read when nothing else spells
 #: the letters: na guanzhong ne is 那观众呢.
 SPOKEN = ("呢", "那", "那么", "那个", "还有", "其他", "另外", "他", "她", "它", "吧", "啊", "呀")
@@ -27,9 +28,16 @@ SPOKEN = ("呢", "那", "那么", "那个", "还有", "其他", "另外", "他",
 _NOT_WHICH = re.compile(r"哪(?=[^个些里儿位家所年天种项边样条间届])")
 
 
-def pinyin_key(word: str) -> str:
-    """A word's toneless pinyin, run together, ü written v as keyboards type it: 绿色 → lvse."""
-    return "".join(lazy_pinyin(word, style=Style.NORMAL, v_to_u=False))
+def pinyin_keys(word: str) -> list[str]:
+    """A word's toneless pinyin, run together, each way its characters may be read (a few at
+    most): 展商 → zhanshang; 银行 → yinxing, yinhang; 绿色 → lvse, luse."""
+    keys = [""]
+    for char in word:
+        readings = toneless_readings(char)
+        if not readings:
+            return []
+        keys = [k + r for k in keys for r in readings][:MAX_KEYS]
+    return keys
 
 
 def pinyin_letters(text: str, english: Collection[str]) -> str | None:
@@ -53,13 +61,14 @@ class PinyinReader:
     they occur."""
 
     def __init__(self, words: Mapping[str, int]) -> None:
-        self._words: dict[str, tuple[str, int]] = {}
-        for word, count in (*((w, 0) for w in SPOKEN), *words.items()):
-            key = pinyin_key(word)
-            if key.isascii() and key.isalpha() and count > self._words.get(key, ("", -1))[1]:
-                self._words[key] = (word, count)
-                if "v" in key:  # 旅游: lvyou, and luyou as many type it
-                    self._words.setdefault(key.replace("v", "u"), (word, count))
+        self._words: dict[str, tuple[str, float]] = {}
+        for word, count in (*((w, 1) for w in SPOKEN), *words.items()):
+            # Its usual reading counts in full; another (都 as du, 哪 as ne) only where no
+            # word's usual reading spells the letters.
+            for i, key in enumerate(pinyin_keys(word)):
+                weight = count if i == 0 else min(count / 10, 0.5)
+                if weight > self._words.get(key, ("", -1.0))[1]:
+                    self._words[key] = (word, weight)
         self._longest = max(map(len, self._words), default=0)
 
     def read(self, letters: str) -> str | None:

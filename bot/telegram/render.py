@@ -138,7 +138,17 @@ def rating_row(entry_id: str, voice: Voice, ref: str = "") -> list[InlineKeyboar
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
-    """The paragraphs of a reply, unescaped; a follow-up's first says how it was read."""
+    """The paragraphs of a reply, unescaped; a follow-up's first says how it was read. A reply
+    to several questions gives each answer in turn, each saying which question it answers."""
+    blocks = [b for part in reply.answered or (reply,) for b in _answer_blocks(part)]
+    header = _suggestion_header(reply)
+    if header:
+        blocks.append(Block(header))
+    return blocks
+
+
+def _answer_blocks(reply: Reply) -> list[Block]:
+    """How the question was read, if it was, the answer, its source and any translation."""
     blocks = [Block(reply.understood_note)] if reply.understood else []
     blocks.append(Block(reply.answer))
     if reply.source is not None and reply.matched:
@@ -147,9 +157,6 @@ def reply_blocks(reply: Reply) -> list[Block]:
         if reply.source.translation:  # under the verbatim quote, which it never replaces
             head = _say("translation", reply.voice)
             blocks.append(Block(reply.source.translation, quote=True, head=head))
-    header = _suggestion_header(reply)
-    if header:
-        blocks.append(Block(header))
     return blocks
 
 

@@ -47,6 +47,28 @@ async def test_answer_has_source_quote_and_related_buttons(bot: Harness) -> None
     assert api.rejected() == []
 
 
+async def test_several_questions_in_one_message_are_each_answered_and_quoted(
+    bot: Harness,
+) -> None:
+    api = bot.api
+    alice = api.user("zh")
+    api.send_text(alice, "有多少展商?有多少观众?")
+    [reply] = await api.messages(alice["id"])
+    assert reply.text.index("(有多少展商?)") < reply.text.index("3049")
+    assert reply.text.index("(有多少观众?)") < reply.text.index("59.2万")
+    assert reply.html.count("<blockquote expandable>") == 2  # each answer quotes its source
+    assert api.rejected() == []
+
+
+async def test_pinyin_is_answered_in_chinese(bot: Harness) -> None:
+    api = bot.api
+    bob = api.user("en")
+    api.send_text(bob, "you duoshao zhanshang")
+    [reply] = await api.messages(bob["id"])
+    assert reply.text.startswith("(有多少展商?)") and "3049" in reply.text
+    assert api.rejected() == []
+
+
 async def test_tapping_a_related_question_answers_it(bot: Harness) -> None:
     api = bot.api
     alice = api.user("zh")

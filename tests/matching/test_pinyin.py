@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from bot.matching.matcher import Matcher
-from bot.matching.pinyin import PinyinReader, pinyin_key, pinyin_letters
+from bot.matching.pinyin import PinyinReader, pinyin_keys, pinyin_letters
 
 ENGLISH = frozenset("you can how many exhibitors the what is a are shenzhen".split())
 
 
-def test_a_words_key_is_its_toneless_pinyin_run_together() -> None:
-    assert pinyin_key("展商") == "zhanshang"
-    assert pinyin_key("绿色") == "lvse"  # ü as keyboards type it
+def test_a_words_keys_are_its_toneless_readings_run_together() -> None:
+    assert pinyin_keys("展商") == ["zhanshang"]
+    assert {"lvse", "luse"} <= set(pinyin_keys("绿色"))  # ü as keyboards type it
+    assert {"yinxing", "yinhang"} <= set(pinyin_keys("银行"))  # each reading of 行
+    assert pinyin_keys("展a") == []
 
 
 @pytest.mark.parametrize(

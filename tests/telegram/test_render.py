@@ -7,6 +7,7 @@ written independently of the renderer and rejects what Telegram rejects.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,6 +75,22 @@ def test_answer_then_source_quote_with_speaker_then_related() -> None:
     assert (button.text, button.callback_data) == ("How many projects?", "a|en|0|projects")
     assert (up.text, up.callback_data) == ("👍", "u|en||exhibitors")
     assert (down.text, down.callback_data) == ("👎", "d|en||exhibitors")
+
+
+def test_several_answers_each_say_their_question_and_quote_their_source() -> None:
+    one = replace(answer(), understood="How many exhibitors")
+    two = replace(
+        answer("592,000 visits.", "59.2万人次观众", "Press release"),
+        entry_id="visitors",
+        understood="and how many visitors",
+    )
+    missed = Reply(query="and the weather", lang="en", kind="refuse", answer="Sorry")
+    both = replace(one, query="q", parts=(one, missed, two))
+    [out] = render.render_reply(both)
+    text = valid(out.text)
+    assert text.index("(How many exhibitors?)") < text.index("3,049") < text.index("Gao Yuyue")
+    assert text.index("Gao Yuyue") < text.index("(and how many visitors?)") < text.index("592,000")
+    assert "Press release" in text and "Sorry" not in text  # what was not answered is not shown
 
 
 def test_everything_from_the_faq_is_escaped() -> None:
