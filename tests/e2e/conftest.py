@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot import recorder
 from bot.config import Settings
 from bot.knowledge import load
 from bot.replies import Responder
@@ -66,6 +67,14 @@ async def api() -> AsyncIterator[FakeBotApi]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+def patient_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replies wait up to 10 s for the store instead of half a second: for tests of what one
+    instance reads of another's writes, which a loaded machine must not turn into a fallback
+    to this instance's own memory."""
+    monkeypatch.setattr(recorder, "LANG_WAIT_SECONDS", 10.0)
 
 
 def settings_for(api: FakeBotApi, tmp_path: Path, **changes: Any) -> Settings:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.replies import Responder
 from bot.store import EventLog
 from bot.telegram.common import recorder_of
@@ -54,6 +56,7 @@ async def test_in_a_group_each_member_has_a_conversation_of_their_own(bot: Harne
     assert "15" in time.text
 
 
+@pytest.mark.usefixtures("patient_store")
 async def test_a_second_instance_continues_the_conversation(
     api: FakeBotApi, responder: Responder, tmp_path: Path
 ) -> None:

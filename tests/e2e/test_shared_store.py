@@ -33,6 +33,7 @@ async def settle(app: BotApp) -> None:
     await recorder_of(app.bot_data).flush()
 
 
+@pytest.mark.usefixtures("patient_store")
 async def test_two_instances_on_one_postgres_see_everything_and_share_lang(
     api: FakeBotApi, responder: Responder, postgres_url: PostgresUrl, tmp_path: Any
 ) -> None:
