@@ -7,9 +7,9 @@ Cantonese question words, filler phrases, terms for the index, and reading numbe
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
@@ -378,20 +378,24 @@ def terms(text: str) -> set[str]:
 # --- pinyin keys, so that homophone typos (展伤 → 展商, 高交汇 → 高交会) still match ---
 
 
-@cache
-def _pinyin_table() -> dict[str, tuple[str, ...]]:
-    """Character → its pinyin readings with tones, as pypinyin lists them; empty if its data is
-    missing. Only pypinyin's single-character table is read: importing the package would also
-    load its 50 MB phrase dictionary."""
+_PINYIN_LINE = re.compile(r'"(\d+)":\s*"([^"]*)"')
+
+
+def _pinyin_readings() -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each character and its pinyin readings with tones, as pypinyin lists them; nothing if its
+    data is missing. Only pypinyin's single-character table is read: importing the package would
+    also load its 50 MB phrase dictionary. Read line by line ("12295": "líng,yuán,xīng"), never
+    kept whole: as one object the table would cost 9 MB."""
     # find_spec locates the package without importing it (its __init__ trains a segmenter).
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or spec.origin is None:
-        return {}
+        return
     try:
         raw = (Path(spec.origin).parent / "pinyin_dict.json").read_text("utf-8")
     except OSError:
-        return {}
-    return {chr(int(code)): tuple(r.split(",")) for code, r in json.loads(raw).items()}
+        return
+    for m in _PINYIN_LINE.finditer(raw):
+        yield chr(int(m.group(1))), tuple(m.group(2).split(","))
 
 
 def _toneless(reading: str, v: bool = False) -> str:
@@ -402,28 +406,53 @@ def _toneless(reading: str, v: bool = False) -> str:
     return "".join(c for c in plain if not unicodedata.combining(c))
 
 
+# The characters sound keys know: CJK Extension A and the basic block, every one an input
+# method types; the rarer extensions are left as they are.
+_SOUND_FIRST, _SOUND_END = 0x3400, 0xA000
+
+
+class _SoundTable:
+    """`str.translate`'s table of sound codes, held as one string: a dict of 40,000 characters
+    would cost 10 MB."""
+
+    def __init__(self, codes: str) -> None:
+        self._codes = codes
+
+    def __getitem__(self, ordinal: int) -> str:
+        code = self._codes[ordinal - _SOUND_FIRST] if _SOUND_FIRST <= ordinal < _SOUND_END else ""
+        if not code or code == "\0":
+            raise LookupError(ordinal)  # the character stays as it is
+        return code
+
+
 @cache
-def _sound_table() -> dict[int, str]:
+def _sound_table() -> _SoundTable:
     """Character → code of its toneless first pinyin reading; empty if pypinyin's data is missing.
 
     One private-use character per syllable keeps sound keys as long as the text, so rapidfuzz
     compares them syllable by syllable.
     """
-    codes: dict[str, str] = {}
-    return {
-        ord(ch): codes.setdefault(_toneless(readings[0]), chr(0xF0000 + len(codes)))
-        for ch, readings in _pinyin_table().items()
-    }
+    syllables: dict[str, str] = {}
+    codes = ["\0"] * (_SOUND_END - _SOUND_FIRST)
+    for ch, readings in _pinyin_readings():
+        if _SOUND_FIRST <= ord(ch) < _SOUND_END:
+            syllable = _toneless(readings[0])
+            codes[ord(ch) - _SOUND_FIRST] = syllables.setdefault(
+                syllable, chr(0xF0000 + len(syllables))
+            )
+    return _SoundTable("".join(codes))
 
 
-def toneless_readings(char: str) -> tuple[str, ...]:
-    """A character's readings in toneless pinyin as people type them, commonest first: 绿 is
-    lv and lu, 行 xing and hang; () for a character pypinyin does not know."""
-    out: dict[str, None] = {}
-    for reading in _pinyin_table().get(char, ()):
-        out[_toneless(reading, v=True)] = None
-        out[_toneless(reading)] = None
-    return tuple(out)
+def toneless_readings(chars: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each character's readings in toneless pinyin as people type them, commonest first: 绿 is
+    lv and lu, 行 xing and hang; a character pypinyin does not know is left out."""
+    wanted = set(chars)
+    out: dict[str, tuple[str, ...]] = {}
+    for char, readings in _pinyin_readings():
+        if char in wanted:
+            both = ((_toneless(r, v=True), _toneless(r)) for r in readings)
+            out[char] = tuple(dict.fromkeys(x for pair in both for x in pair))
+    return out
 
 
 def sound_key(text: str) -> str:

@@ -72,7 +72,8 @@ class VectorCache:
                 keys, vectors = data["keys"], data["vectors"]
                 if keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors):
                     raise ValueError("keys and vectors do not line up")
-                return {str(k): v for k, v in zip(keys, vectors.astype(np.float32), strict=True)}
+                matrix = vectors.astype(np.float32, copy=False)  # no second copy of the file
+                return {str(k): v for k, v in zip(keys, matrix, strict=True)}
         except FileNotFoundError:
             return {}
         except Exception as exc:  # a truncated or foreign file: any error means "rebuild"

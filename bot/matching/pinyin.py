@@ -28,15 +28,17 @@ SPOKEN = ("呢", "那", "那么", "那个", "还有", "其他", "另外", "他",
 _NOT_WHICH = re.compile(r"哪(?=[^个些里儿位家所年天种项边样条间届])")
 
 
-def pinyin_keys(word: str) -> list[str]:
+def pinyin_keys(word: str, readings: Mapping[str, tuple[str, ...]] | None = None) -> list[str]:
     """A word's toneless pinyin, run together, each way its characters may be read (a few at
-    most): 展商 → zhanshang; 银行 → yinxing, yinhang; 绿色 → lvse, luse."""
+    most): 展商 → zhanshang; 银行 → yinxing, yinhang; 绿色 → lvse, luse. `readings` are
+    `toneless_readings` of its characters, if already read."""
+    table = toneless_readings(word) if readings is None else readings
     keys = [""]
     for char in word:
-        readings = toneless_readings(char)
-        if not readings:
+        readings_of = table.get(char, ())
+        if not readings_of:
             return []
-        keys = [k + r for k in keys for r in readings][:MAX_KEYS]
+        keys = [k + r for k in keys for r in readings_of][:MAX_KEYS]
     return keys
 
 
@@ -62,10 +64,12 @@ class PinyinReader:
 
     def __init__(self, words: Mapping[str, int]) -> None:
         self._words: dict[str, tuple[str, float]] = {}
-        for word, count in (*((w, 1) for w in SPOKEN), *words.items()):
+        vocabulary = {**dict.fromkeys(SPOKEN, 1), **words}
+        readings = toneless_readings("".join(vocabulary))
+        for word, count in vocabulary.items():
             # Its usual reading counts in full; another (都 as du, 哪 as ne) only where no
             # word's usual reading spells the letters.
-            for i, key in enumerate(pinyin_keys(word)):
+            for i, key in enumerate(pinyin_keys(word, readings)):
                 weight = count if i == 0 else min(count / 10, 0.5)
                 if weight > self._words.get(key, ("", -1.0))[1]:
                     self._words[key] = (word, weight)

