@@ -108,6 +108,9 @@ def _one_question(
 ) -> Reply:
     """The reply to a message of one question, alone or as a follow-up of the last turn."""
     reading: Reading | None = read(message, last, responder.knowledge.scope.names)
+    if reading is not None and reading.entry is not None:
+        chosen = _picked(responder, reading.entry, message, last, session)
+        return chosen or responder.reply(message, session)
     alone = responder.reply(message, session)
     if reading is None or alone.kind in ("empty", "out_of_scope") or voice_of(message) is None:
         return (
@@ -132,17 +135,29 @@ def _one_question(
     return replace(reply, query=message, understood=question)
 
 
+def _picked(
+    responder: Responder, entry_id: str, message: str, last: Turn | None, session: Voice | None
+) -> Reply | None:
+    """The answer of the entry a message picked from the last reply's list (第二个, "2"), in the
+    message's language or else the conversation's; None if the entry is gone since a reload."""
+    voice = voice_of(message) or session or Voice(last.lang if last else "en")
+    chosen = responder.reply_for_entry(entry_id, voice.lang, variant=voice.variant)
+    return replace(chosen, query=message, understood=chosen.query) if chosen else None
+
+
 def turn_of(responder: Responder, reply: Reply) -> Turn | None:
     """What the next message may follow up on; None after a reply to nothing (empty input)."""
     if reply.kind == "empty":
         return None
+    offered = tuple(s.id for s in reply.suggestions)  # what 第二个 or "2" may pick next
     if reply.parts:  # several questions: the next message follows on from the last answered
         reply = reply.answered[-1]
     entry = reply.entry_id if reply.kind in ("answer", "partial") else None
     question = understood_question(reply.understood) or reply.query
     if entry is None:
-        return Turn(question, None, (), reply.lang)
-    return Turn(question, entry, responder.topics(entry), reply.lang, responder.asked(entry))
+        return Turn(question, None, (), reply.lang, offered=offered)
+    topics, asked = responder.topics(entry), responder.asked(entry)
+    return Turn(question, entry, topics, reply.lang, asked, offered)
 
 
 class Memory:
@@ -188,6 +203,7 @@ def turn_json(turn: Turn, at: float) -> str:
             "entry": turn.entry_id,
             "lang": turn.lang,
             "asked": list(turn.asked),
+            "offered": list(turn.offered),
             "at": at,
         },
         ensure_ascii=False,
@@ -202,7 +218,8 @@ def turn_from_json(text: str, topics: Callable[[str], tuple[str, ...]]) -> tuple
     entry_id = str(entry) if entry else None
     words = topics(entry_id) if entry_id else ()
     asked = tuple(str(q) for q in data.get("asked") or ())
-    return float(data["at"]), Turn(str(data["q"]), entry_id, words, lang, asked)
+    offered = tuple(str(e) for e in data.get("offered") or ())
+    return float(data["at"]), Turn(str(data["q"]), entry_id, words, lang, asked, offered)
 
 
 class Contexts:

@@ -10,7 +10,8 @@ the matcher then judges with all its guards, exactly as if it had been typed:
 - a pronoun (它, 他们, 这是…, "it", "they") stands for the last topic: 它们带来了多少家企业 →
   创新载体带来了多少家企业; so does 其中 at the start;
 - a short message without the last topic (几点, 收费吗, 主题是什么, 奖金多少, "when?") is asked of
-  that topic: 收费吗 → 翻译中心收费吗.
+  that topic: 收费吗 → 翻译中心收费吗;
+- a number (第二个, 2, "the second one") picks that question from the last reply's list.
 
 Everything else is a question of its own, and `read` returns None. Pure functions: nothing here
 knows the FAQ beyond the words of the last turn.
@@ -37,7 +38,8 @@ from bot.text import (
 #: How a follow-up was read: elliptical (那X呢), pronoun (它…, 其中…), or short: a message that
 #: names no topic, which asks its question of the last one (收费吗, 主题是什么).
 #: "speaker" is a question about the last answer itself: who said it (谁说的, "who said that?").
-Style = Literal["elliptical", "pronoun", "short", "speaker"]
+#: "pick" chooses one of the questions the last reply offered (第二个, 2, "the second one").
+Style = Literal["elliptical", "pronoun", "short", "speaker", "pick"]
 
 SHORT_CHARS = 10  # a Chinese message this short, without the last topic, may be about it
 SHORT_WORDS = 5  # the same for English, in words
@@ -55,6 +57,7 @@ class Turn:
     topics: tuple[str, ...] = ()  # words naming that entry (its keywords, their synonyms)
     lang: Lang = "zh"
     asked: tuple[str, ...] = ()  # the entry's own questions: a cleaner wording of the last one
+    offered: tuple[str, ...] = ()  # the entries the last reply offered, in the order shown
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Reading:
     questions: tuple[str, ...]
     style: Style
     alone: str | None = None
+    entry: str | None = None  # the entry a pick chose
 
     @property
     def question(self) -> str:
@@ -125,11 +129,12 @@ def read(message: str, last: Turn | None, names: Sequence[str] = ()) -> Reading 
     `names` are the event's own names: a message naming the event (高交会的主题是什么?) is about
     the event, however short.
     """
-    if last is None or not last.question.strip():
+    text = _END.sub("", fold(message).strip()) if last and last.question.strip() else ""
+    if last is None or not text:
         return None
-    text = _END.sub("", fold(message).strip())
-    if not text:
-        return None
+    number = picked(text)
+    if number is not None and last.offered:
+        return _pick(number, last)
     if any(_contains(text, fold(name)) for name in names if name.strip()):
         return _elliptical_only(text, last)
     previous = _END.sub("", fold(last.question))
@@ -145,11 +150,43 @@ def read(message: str, last: Turn | None, names: Sequence[str] = ()) -> Reading 
     if _only_question_words(text):
         wordings += [_END.sub("", fold(q)) for q in last.asked if bool(CJK_RE.search(q)) == chinese]
     readings = [r for w in dict.fromkeys(wordings) if (r := _read_one(text, w, last, chinese))]
-    if not readings:
+    first = readings[0] if readings else None
+    merged = [q for r in readings if first and r.style == first.style for q in r.questions]
+    return _reading(merged, first.style, first.alone) if first else None
+
+
+def _pick(number: int, last: Turn) -> Reading | None:
+    """The item of the last reply's list a number picks; None (the message read as it is) when
+    the list has no such item."""
+    if 1 <= number <= len(last.offered):
+        return Reading((), "pick", entry=last.offered[number - 1])
+    return None
+
+
+_CN_ORDINALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+_EN_ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth".split(), 1)}
+_ZH_PICK = re.compile(
+    r"^(?:要|选|看)?第?(?P<n>\d{1,2}|[一二三四五六七八九十])(?:个|個|条|條|项|項|题|題)?"
+    r"(?:吧|啊|呀|嘛)?$"
+)
+_EN_PICK = re.compile(
+    r"^(?:the\s+|number\s+|no\.?\s*|option\s+|#)?"
+    r"(?P<n>\d{1,2}|first|second|third|fourth|fifth)(?:st|nd|rd|th)?"
+    r"(?:\s+(?:one|question|option))?(?:\s+please)?$"
+)
+
+
+def picked(text: str) -> int | None:
+    """The number of the item a message picks from a list (第二个, 第2个, 2, "the second one",
+    "number 3", #2), or None if it picks nothing. `text` is folded."""
+    text = text.strip().rstrip(".。")
+    found = _ZH_PICK.match(text) or _EN_PICK.match(text)
+    if found is None:
         return None
-    first = readings[0]
-    merged = [q for r in readings if r.style == first.style for q in r.questions]
-    return _reading(merged, first.style, first.alone)
+    n = found.group("n")
+    if n.isdigit():
+        return int(n)
+    return _CN_ORDINALS.get(n) or _EN_ORDINALS.get(n)
 
 
 def _read_one(text: str, previous: str, last: Turn, chinese: bool) -> Reading | None:

@@ -142,6 +142,14 @@ def test_ask_jsonl_conversation_reads_follow_ups_and_a_blank_line_starts_anew(ru
     assert not rows[2]["matched"] and rows[2]["understood"] is None  # nothing came before
 
 
+def test_ask_jsonl_conversation_picks_from_the_last_suggestions(run: Run) -> None:
+    code, out, _ = run("ask", "--jsonl", "--conversation", stdin="本届高交会有多少家展商?\n2\n")
+    first, picked = (json.loads(line) for line in out.splitlines())
+    assert code == 0 and picked["matched"]
+    assert picked["id"] == first["suggestions"][1]["id"]
+    assert picked["understood"] == first["suggestions"][1]["question"]
+
+
 def test_ask_conversation_needs_jsonl(run: Run) -> None:
     code, _, err = run("ask", "--conversation", "那观众呢")
     assert code == 2 and "--jsonl" in err

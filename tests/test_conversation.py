@@ -151,6 +151,26 @@ def test_a_later_part_that_names_nothing_of_its_own_is_not_answered_alone(
     assert responder.reply("来了多少人?").matched  # what it would mean alone
 
 
+@pytest.mark.parametrize("pick", ["第二个", "第2个", "2", "the second one", "number 2", "第二個"])
+def test_a_number_picks_from_the_questions_the_last_reply_offered(
+    responder: Responder, pick: str
+) -> None:
+    first, chosen = ask(responder, "本届高交会有多少家展商?", pick)
+    second = first.suggestions[1]
+    assert chosen.matched and chosen.entry_id == second.id and chosen.query == pick
+    assert chosen.understood  # says which question it picked
+    assert chosen.lang == ("en" if pick[0].isalpha() and pick.isascii() else "zh")
+    if pick == "第二個":
+        assert chosen.script == "hant"
+
+
+def test_a_number_with_no_list_or_past_its_end_is_read_as_it_is(responder: Responder) -> None:
+    _, past = ask(responder, "本届高交会有多少家展商?", "第九个")  # three were offered
+    assert past.entry_id is None or past.understood != responder.asked(past.entry_id)[0]
+    [alone] = ask(responder, "2")
+    assert not alone.matched and not alone.understood
+
+
 def test_who_said_it_is_answered_from_the_last_answers_source(responder: Responder) -> None:
     _, zh = ask(responder, "本届高交会有多少家展商?", "谁说的?")
     assert zh.matched and zh.entry_id == "exhibitors" and zh.answer.startswith("这是高裕跃")
@@ -201,7 +221,7 @@ class Clock:
         return self.now
 
 
-TURN = Turn("本届高交会有多少家展商", "exhibitors", ("展商",))
+TURN = Turn("本届高交会有多少家展商", "exhibitors", ("展商",), offered=("projects", "visitors"))
 
 
 def topics(entry_id: str) -> tuple[str, ...]:

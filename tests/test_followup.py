@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.followup import Turn, read
+from bot.followup import Turn, picked, read
 
 EXHIBITORS = Turn("本届高交会有多少家展商?", "exhibitors", ("展商", "参展商", "exhibitor"))
 MOFCOM = Turn("商务部专馆在几号馆?", "mofcom_pavilion", ("商务部", "7号馆"))
@@ -131,3 +131,34 @@ def test_bare_question_words_are_also_asked_of_the_entrys_own_wording() -> None:
     assert any(q.startswith("闭幕媒体通报会") and "几点" in q for q in reading.questions)
     named = read("观众呢?", last, NAMES)  # a name is put into the question as typed only
     assert named is not None and not any("闭幕" in q for q in named.questions)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("第二个", 2),
+        ("第2个", 2),
+        ("2", 2),
+        ("三", 3),
+        ("选第三个", 3),
+        ("the second one", 2),
+        ("number 3", 3),
+        ("#2", 2),
+        ("the 2nd one", 2),
+        ("2.", 2),
+        ("有多少展商", None),
+        ("2017", None),
+        ("second hand market", None),
+    ],
+)
+def test_a_pick_from_a_list_is_read_as_its_number(text: str, number: int | None) -> None:
+    assert picked(text) == number
+
+
+def test_a_pick_chooses_from_the_last_list_only() -> None:
+    offered = Turn("本届高交会有多少家展商?", "exhibitors", offered=("projects", "visitors"))
+    pick = read("第二个", offered)
+    assert pick is not None and (pick.style, pick.entry) == ("pick", "visitors")
+    assert read("第三个", offered) is None  # past the end: read as it is
+    unlisted = read("2", EXHIBITORS)  # nothing was offered
+    assert unlisted is None or unlisted.style != "pick"

@@ -40,6 +40,22 @@ async def test_a_three_turn_conversation_is_read_in_context(bot: Harness) -> Non
     assert api.rejected() == []
 
 
+async def test_a_typed_number_picks_from_the_buttons_under_the_last_reply(bot: Harness) -> None:
+    api = bot.api
+    alice, bob = api.user("zh"), api.user("en", "Bob")
+    api.send_text(alice, "本届高交会有多少家展商参展?")
+    [first] = await api.messages(alice["id"])
+    second_button = first.buttons()[1][0]  # the second question offered, as labelled
+    api.send_text(alice, "第二个")
+    _, picked = await api.messages(alice["id"], 2)
+    assert picked.text.startswith(f"({second_button.rstrip('?？')}?)")
+    assert "<blockquote expandable>" in picked.html
+    api.send_text(bob, "2")  # Bob was offered nothing: read as it is
+    [alone] = await api.messages(bob["id"])
+    assert not alone.text.startswith("(")
+    assert api.rejected() == []
+
+
 async def test_in_a_group_each_member_has_a_conversation_of_their_own(bot: Harness) -> None:
     api = bot.api
     group, alice, bob = api.group(), api.user("zh"), api.user("en", "Bob")
