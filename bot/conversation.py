@@ -108,9 +108,8 @@ def _one_question(
 ) -> Reply:
     """The reply to a message of one question, alone or as a follow-up of the last turn."""
     reading: Reading | None = read(message, last, responder.knowledge.scope.names)
-    if reading is not None and reading.entry is not None:
-        chosen = _picked(responder, reading.entry, message, last, session)
-        return chosen or responder.reply(message, session)
+    if reading is not None and last is not None and reading.style in ("pick", "else"):
+        return _from_the_last_reply(responder, reading, message, last, session)
     alone = responder.reply(message, session)
     if reading is None or alone.kind in ("empty", "out_of_scope") or voice_of(message) is None:
         return (
@@ -135,12 +134,39 @@ def _one_question(
     return replace(reply, query=message, understood=question)
 
 
+def _from_the_last_reply(
+    responder: Responder, reading: Reading, message: str, last: Turn, session: Voice | None
+) -> Reply:
+    """A message about the last reply itself: a pick from its list, or "who else"."""
+    if reading.style == "else":
+        return _besides(responder, reading.question, message, last, session)
+    chosen = _picked(responder, reading.entry or "", message, last, session)
+    return chosen or responder.reply(message, session)
+
+
+def _besides(
+    responder: Responder, question: str, message: str, last: Turn, session: Voice | None
+) -> Reply:
+    """The reply to "who else" / "what else": the question less its "else" answered by another
+    entry than the last (谁参观了展会 after who opened the fair); by the same one, the briefing
+    names no one and nothing else, and the reply says so with that topic's source."""
+    voice = responder.voice(message, session)
+    reply = responder.reply_in(question, voice)
+    if reply.matched and reply.entry_id != last.entry_id:
+        return replace(reply, query=message, understood=question)
+    if reply.matched and last.entry_id:
+        said = responder.nothing_else(last.entry_id, voice, message)
+        if said is not None:
+            return said
+    return responder.reply(message, session)
+
+
 def _picked(
-    responder: Responder, entry_id: str, message: str, last: Turn | None, session: Voice | None
+    responder: Responder, entry_id: str, message: str, last: Turn, session: Voice | None
 ) -> Reply | None:
     """The answer of the entry a message picked from the last reply's list (第二个, "2"), in the
     message's language or else the conversation's; None if the entry is gone since a reload."""
-    voice = voice_of(message) or session or Voice(last.lang if last else "en")
+    voice = voice_of(message) or session or Voice(last.lang)
     chosen = responder.reply_for_entry(entry_id, voice.lang, variant=voice.variant)
     return replace(chosen, query=message, understood=chosen.query) if chosen else None
 

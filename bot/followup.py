@@ -11,7 +11,9 @@ the matcher then judges with all its guards, exactly as if it had been typed:
   创新载体带来了多少家企业; so does 其中 at the start;
 - a short message without the last topic (几点, 收费吗, 主题是什么, 奖金多少, "when?") is asked of
   that topic: 收费吗 → 翻译中心收费吗;
-- a number (第二个, 2, "the second one") picks that question from the last reply's list.
+- a number (第二个, 2, "the second one") picks that question from the last reply's list;
+- "who else" (还有谁…, 其他的有哪些, "who else…") asks the question less its "else", for someone or
+  something besides what the last answer gave.
 
 Everything else is a question of its own, and `read` returns None. Pure functions: nothing here
 knows the FAQ beyond the words of the last turn.
@@ -39,7 +41,8 @@ from bot.text import (
 #: names no topic, which asks its question of the last one (收费吗, 主题是什么).
 #: "speaker" is a question about the last answer itself: who said it (谁说的, "who said that?").
 #: "pick" chooses one of the questions the last reply offered (第二个, 2, "the second one").
-Style = Literal["elliptical", "pronoun", "short", "speaker", "pick"]
+#: "else" asks for someone or something besides what the last answer gave (还有谁, who else).
+Style = Literal["elliptical", "pronoun", "short", "speaker", "pick", "else"]
 
 SHORT_CHARS = 10  # a Chinese message this short, without the last topic, may be about it
 SHORT_WORDS = 5  # the same for English, in words
@@ -135,9 +138,12 @@ def read(message: str, last: Turn | None, names: Sequence[str] = ()) -> Reading 
     number = picked(text)
     if number is not None and last.offered:
         return _pick(number, last)
+    previous = _END.sub("", fold(last.question))
+    besides = _else(text, previous)
+    if besides is not None:
+        return Reading((besides,), "else")
     if any(_contains(text, fold(name)) for name in names if name.strip()):
         return _elliptical_only(text, last)
-    previous = _END.sub("", fold(last.question))
     if last.entry_id and _WHO_SAID.match(text):
         # Answered from the last answer's source; the reading says so, for the user to see.
         prefix = WHO_SAID_PREFIX["zh" if CJK_RE.search(text) else "en"]
@@ -153,6 +159,33 @@ def read(message: str, last: Turn | None, names: Sequence[str] = ()) -> Reading 
     first = readings[0] if readings else None
     merged = [q for r in readings if first and r.style == first.style for q in r.questions]
     return _reading(merged, first.style, first.alone) if first else None
+
+
+# "Who else", "what else": 还有谁参观了展会, 其他的有哪些, "who else toured the fair?".
+_ZH_ELSE = re.compile(
+    r"^(?:那么?)?(?:还有|另外还有|另外|其他|其它|别的|除此之外)(?:的)?(?:还)?(?:有)?"
+    r"(?P<rest>(?:.*?)(?:谁|哪些|哪位|哪个|哪家|什么|啥)(?:.*))$"
+)
+_EN_ELSE = re.compile(
+    r"^(?:and\s+|so\s+)?(?P<w>who|what|which|where)\s+else\b\s*(?P<rest>.*)$"
+    r"|^(?:and\s+)?(?:any|what|which)\s+other\s+(?P<other>.+)$"
+)
+
+
+def _else(text: str, previous: str) -> str | None:
+    """The question a "who else" / "what else" message asks, less its "else" (还有谁参观了展会
+    → 谁参观了展会); the last question itself when that leaves nothing named (还有谁?)."""
+    zh = _ZH_ELSE.match(text)
+    if zh:
+        rest = zh.group("rest")
+        return rest if _content(rest) else previous
+    en = _EN_ELSE.match(text)
+    if en is None:
+        return None
+    if en.group("other"):
+        return f"what {en.group('other')}"
+    rest = f"{en.group('w')} {en.group('rest')}".strip()
+    return rest if _content(rest) else previous
 
 
 def _pick(number: int, last: Turn) -> Reading | None:

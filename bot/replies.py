@@ -291,6 +291,26 @@ class Responder:
         reply = self._answer(entry, lang, query or entry.questions[lang][0], 100.0, ())
         return self._written(reply, Voice(lang, variant))
 
+    def nothing_else(self, entry_id: str, voice: Voice, query: str) -> Reply | None:
+        """A partial reply: the briefing names no one and nothing else on an entry's topic than
+        its answer does (还有谁? after it), with that answer and its source; None if the entry
+        is gone."""
+        entry = self.knowledge.entry(entry_id)
+        if entry is None:
+            return None
+        lang = voice.lang
+        lead = say("partial_else", lang) + ("" if lang == "zh" else " ")
+        reply = Reply(
+            query=query,
+            lang=lang,
+            kind="partial",
+            answer=lead + entry.answer(lang),
+            entry_id=entry.id,
+            score=100.0,
+            source=self._source(entry, lang),
+        )
+        return self._written(reply, voice)
+
     def said_by(self, entry_id: str, voice: Voice, query: str = "") -> Reply | None:
         """Who said what an entry's answer rests on (谁说的? after it), quoting the passage;
         None if the entry is gone."""

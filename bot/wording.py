@@ -22,6 +22,7 @@ Key = Literal[
     "empty",
     "partial_word",
     "partial_kind",
+    "partial_else",
     "closest",
     "related",
     "examples",
@@ -84,6 +85,10 @@ TEXTS: Final[Mapping[Key, Mapping[Lang, str]]] = {
     "partial_kind": {
         "zh": "通报会没有说明{detail}。关于这个话题,通报会说的是:",
         "en": "The briefing doesn't say {detail}. What it does say on this:",
+    },
+    "partial_else": {
+        "zh": "通报会没有提到其他的。关于这个话题,通报会说的是:",
+        "en": "The briefing names no one and nothing else. What it does say on this:",
     },
     "closest": {"zh": "相近的问题:", "en": "Closest questions:"},
     "related": {"zh": "相关问题:", "en": "Related questions:"},

@@ -18,10 +18,17 @@ from bot.conversation import (
 from bot.followup import Turn
 from bot.replies import Reply, Responder
 from bot.store import EventLog
-from bot.text import Voice
+from bot.text import Voice, to_simplified
 from tests.stores import SqliteOutage
 
 DATA = Path(__file__).parent / "data"
+
+
+def written_back(text: str) -> str:
+    """Text in Simplified, to look for a name whatever the script."""
+    return to_simplified(text)
+
+
 SALT = "test-salt"
 
 
@@ -169,6 +176,30 @@ def test_a_number_with_no_list_or_past_its_end_is_read_as_it_is(responder: Respo
     assert past.entry_id is None or past.understood != responder.asked(past.entry_id)[0]
     [alone] = ask(responder, "2")
     assert not alone.matched and not alone.understood
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("是谁为本届高交会揭幕的?", "还有谁参观了展会?"),
+        ("是誰為本屆高交會揭幕的?", "還有誰參觀了展會?"),
+    ],
+)
+def test_who_else_names_the_others_the_briefing_gives(
+    responder: Responder, first: str, then: str
+) -> None:
+    opened, others = ask(responder, first, then)
+    assert others.matched and others.entry_id == "visited_by" != opened.entry_id
+    assert "梁振英" in written_back(others.answer) and others.understood
+    assert others.script == opened.script
+
+
+def test_who_else_when_the_briefing_names_no_one_else_says_so(responder: Responder) -> None:
+    opened, nobody = ask(responder, "是谁为本届高交会揭幕的?", "还有谁?")
+    assert nobody.kind == "partial" and nobody.entry_id == opened.entry_id
+    assert nobody.answer.startswith("通报会没有提到其他的") and nobody.source == opened.source
+    english = ask(responder, "Who opened the fair?", "Who else?")[1]
+    assert english.kind == "partial" and english.answer.startswith("The briefing names no one")
 
 
 def test_who_said_it_is_answered_from_the_last_answers_source(responder: Responder) -> None:

@@ -162,3 +162,18 @@ def test_a_pick_chooses_from_the_last_list_only() -> None:
     assert read("第三个", offered) is None  # past the end: read as it is
     unlisted = read("2", EXHIBITORS)  # nothing was offered
     assert unlisted is None or unlisted.style != "pick"
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("还有谁参观了展会?", "谁参观了展会"),
+        ("另外还有哪些企业参展?", "哪些企业参展"),
+        ("还有谁?", "本届高交会是由谁揭幕的"),  # nothing named: the last question again
+        ("who else toured the fair?", "who toured the fair"),
+        ("what other awards were given?", "what awards were given"),
+    ],
+)
+def test_who_else_asks_the_question_less_its_else(message: str, question: str) -> None:
+    reading = read(message, OPENED)
+    assert reading is not None and (reading.style, reading.question) == ("else", question)
