@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.knowledge import LANGS, Entry
-from bot.matching.cache import VectorCache, digest
+from bot.matching.cache import Stored, VectorCache, digest
 from bot.matching.embedders import Embedder
 from bot.text import Lang, fold
 
@@ -86,7 +86,7 @@ class Model:
         self.embedder = embedder
         self._cache = cache
         self._lock = threading.Lock()
-        self._known: dict[Role, dict[str, Matrix]] = {}
+        self._known: dict[Role, dict[str, Stored]] = {}
         self._recent: OrderedDict[str, Matrix] = OrderedDict()
 
     def _file(self, role: Role) -> str:
@@ -107,13 +107,13 @@ class Model:
         if missing:
             fresh = self._embed_all(missing, role)
             with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
+                for text, vector in zip(missing, fresh.astype(np.float16), strict=True):
                     known[digest(text)] = vector
                 if self._cache is not None:
                     self._cache.save(self._file(role), dict(known))
         if not keys:
             return np.zeros((0, self.embedder.dim), np.float32)
-        return np.stack([known[k] for k in keys])
+        return np.stack([known[k] for k in keys]).astype(np.float32)
 
     def _embed_all(self, texts: Sequence[str], role: Role) -> Matrix:
         what = "FAQ texts" if role == "query" else "answers and sources"
@@ -134,7 +134,8 @@ class Model:
         with self._lock:
             known = self._recent.get(text)
             if known is None:
-                known = self._known.get("query", {}).get(digest(text))
+                stored = self._known.get("query", {}).get(digest(text))
+                known = stored.astype(np.float32) if stored is not None else None
             if known is not None:
                 self._recent[text] = known
                 self._recent.move_to_end(text)

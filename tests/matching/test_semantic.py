@@ -31,6 +31,16 @@ def test_vectors_are_cached_and_only_new_texts_embedded(
     assert np.allclose(second[:2], first[::-1])
 
 
+def test_vectors_are_kept_in_half_precision_and_scored_in_single(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    cache = VectorCache(tmp_path)
+    exact = fake_embedder.embed(["展商", "观众"])
+    given = Model("fake", fake_embedder, cache).vectors(["展商", "观众"])
+    assert given.dtype == np.float32 and np.allclose(given, exact, atol=1e-3)
+    assert {v.dtype for v in cache.load("fake-1").values()} == {np.dtype(np.float16)}
+
+
 def test_questions_and_passages_are_cached_apart(
     tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:
