@@ -64,12 +64,16 @@ def _several_questions(
     if len(texts) < 2:
         return None
     parts: list[Reply] = []
+    answered: set[str | None] = set()
     turn = last
     for text in texts:
-        reply = _part(responder, text, turn, session, alone=any(p.matched for p in parts))
-        parts.append(replace(reply, understood=reply.understood or text))
+        reply = _part(responder, text, turn, session, alone=bool(answered))
         turn = turn_of(responder, reply) or turn
-    answered = {p.entry_id: p for p in reversed(parts) if p.matched and p.entry_id}
+        if reply.matched and reply.entry_id in answered:
+            continue  # a part the answer before already gives (在哪个馆, 都展了些什么)
+        parts.append(replace(reply, understood=reply.understood or text))
+        if reply.matched:
+            answered.add(reply.entry_id)
     if not answered:
         return None
     top = next(p for p in parts if p.matched)
