@@ -400,10 +400,12 @@ _ANSWER_FACTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("where", r"[0-9一二三四五六七八九十]+号馆|[0-9一二三四五六七八九十]+楼|厅|酒店|位于"),
         ("when", r"\d+月\d+日|\d+[时点]|上午|下午|晚上"),
         ("money", r"免费|\d+(?:万|亿)?元|收费"),
-        ("which", r"、"),
+        # A list of names (、), or items one by one (分别): which ones, and who (华为、中兴、柔宇).
+        ("which", r"、|分别"),
+        ("who", r"、"),
         # In which respects: 涵盖物联网、先进制造等方面.
         ("how", r"、[^。]{0,24}(?:方面|领域|层面)"),
-        ("list", r"、"),
+        ("list", r"、|分别"),
     )
 )
 _TITLES = re.compile(r"书记|部长|主任|秘书长|市长|省长|主席|记者|主持人")

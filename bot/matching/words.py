@@ -96,7 +96,8 @@ class Word:
         English has no tags here: a word with no noun reading in lemminflect's table (reflect,
         easier, heard, often) is not; one the table does not know is taken as a name (Tsinghua).
         A Chinese one is a whole word of two characters or more, not a question word in disguise
-        (几楼, 几厂: a kind of question, or a typo of one).
+        (几楼, 几厂: a kind of question, or a typo of one), nor a passive verb that jieba's
+        dictionary tags as a noun (被称作).
         """
         if self.latin:
             return (
@@ -105,7 +106,8 @@ class Word:
                 and self.text not in _not_nouns()
             )
         whole = len(self.text) > 1 and not QUESTION_MORPHEMES & set(self.text)
-        return whole and self.tag in NOUN_TAGS
+        passive = len(self.text) > 2 and self.text.startswith("被")  # 被称作, 被誉为: a verb
+        return whole and not passive and self.tag in NOUN_TAGS
 
     @property
     def name(self) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.matching.decision import Candidate
+from bot.matching.lexical import answer_kinds
 from bot.matching.matcher import Matcher
+from bot.matching.words import Segmenter
 from bot.text import normalise
 
 
@@ -107,3 +109,12 @@ def test_a_role_word_is_said_by_an_answer_that_gives_a_title(lexical_matcher: Ma
 def test_a_word_of_the_kind_asked_is_never_named_missing(lexical_matcher: Matcher) -> None:
     for c in lexical_matcher.match("坐大巴要多少钱的费用", limit=20).candidates:
         assert c.missing not in ("费用", "多少钱")
+
+
+def test_a_list_states_which_ones_and_who_and_items_one_by_one_do_too() -> None:
+    segmenter = Segmenter({})
+    listed = answer_kinds("华为、中兴、柔宇等深圳顶级企业都亮相高交会", segmenter)
+    assert {"which", "who", "list"} <= listed
+    one_by_one = answer_kinds("其中两场分别关于知识产权和创新创业", segmenter)
+    assert {"which", "list"} <= one_by_one
+    assert not {"which", "who"} & answer_kinds("本届高交会共有3049家展商参展", segmenter)
