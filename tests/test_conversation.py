@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import evaluation
 from bot.conversation import (
@@ -302,3 +304,40 @@ def test_a_stored_turn_reads_back_and_garbage_is_no_turn(tmp_path: Path) -> None
     with EventLog.open(db, salt=SALT) as log:
         log.save_context("c", "not json", 600)
         assert Contexts(600, topics, log).last("c") is None
+
+
+# Messages of any shape, with the pieces that new readings key on: pinyin letters, question
+# marks and commas between questions, numbers, "else" words.
+_PIECES = st.sampled_from(
+    [
+        "you duoshao",
+        "zhanshang",
+        "?",
+        ",",
+        "第二个",
+        "2",
+        "还有谁",
+        "who else",
+        "有多少展商",
+        "观众",
+        " ",
+    ]
+)
+_MESSAGES = st.one_of(st.text(max_size=60), st.lists(_PIECES, max_size=8).map("".join))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_MESSAGES, _MESSAGES)
+def test_any_message_after_any_other_gets_a_reply(
+    responder: Responder, first: str, then: str
+) -> None:
+    for reply in ask(responder, first, then):
+        assert reply.reply_kind in {
+            "answer",
+            "partial",
+            "did_you_mean",
+            "refuse",
+            "out_of_scope",
+            "empty",
+        }
+        assert all(p.matched or not p.source for p in reply.answered)
