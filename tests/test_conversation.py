@@ -20,7 +20,7 @@ from bot.conversation import (
 from bot.followup import Turn
 from bot.replies import Reply, Responder
 from bot.store import EventLog
-from bot.text import Voice, to_simplified
+from bot.text import Voice, to_simplified, written
 from tests.stores import SqliteOutage
 
 DATA = Path(__file__).parent / "data"
@@ -341,3 +341,30 @@ def test_any_message_after_any_other_gets_a_reply(
             "empty",
         }
         assert all(p.matched or not p.source for p in reply.answered)
+
+
+@pytest.mark.parametrize(
+    "conversation",
+    [
+        ["本屆高交會有多少家展商參展?", "那觀眾呢?", "第二個"],
+        ["是誰為本屆高交會揭幕的?", "還有誰參觀了展會?", "還有誰?"],
+        ["本屆有多少家展商參展,觀眾又有多少?"],
+        ["優秀產品獎的獎金有多少?"],
+        ["展覽面積係幾多?", "you duoshao guanzhong"],
+    ],
+)
+def test_no_field_of_a_traditional_reply_is_written_in_simplified(
+    responder: Responder, conversation: list[str]
+) -> None:
+    contexts = Contexts(600, responder.topics)
+    voice = None
+    for message in conversation:
+        reply = reply_in_context(responder, message, contexts.last("c"), voice)
+        contexts.keep("c", turn_of(responder, reply))
+        voice = reply.voice
+        assert reply.script == "hant", message
+        for part in reply.answered or (reply,):
+            shown = [part.answer, part.understood_note, *(s.question for s in reply.suggestions)]
+            shown += [part.source.speaker] if part.source else []
+            for text in shown:
+                assert written(text, part.variant) == text, (message, text)  # already Traditional
