@@ -107,7 +107,7 @@ def render_debug(reply: Reply, matcher: Matcher) -> str:
 def _answer_lines(reply: Reply) -> list[str]:
     """How the question was read, if it was, the answer, its quoted source and translation."""
     voice = reply.voice
-    lines = [reply.understood_note] if reply.understood else []
+    lines = [reply.understood_note] if reply.understood_note else []
     lines.append(_indent(reply.answer))
     if reply.source is not None:
         lines.append(

@@ -21,6 +21,7 @@ from bot.text import (
     Variant,
     Voice,
     normalise,
+    reads_as_question,
     script_neutral,
     voice_of,
     written,
@@ -80,9 +81,15 @@ class Reply:
     parts: tuple[Reply, ...] = ()
 
     @property
+    def shown_understood(self) -> str:
+        """`understood` when it reads as one question, for the asker to see; else "" (the
+        rebuilt question still carries the conversation, and the review)."""
+        return self.understood if reads_as_question(self.understood) else ""
+
+    @property
     def understood_note(self) -> str:
         """How a follow-up was read, for the user to see, in the reply's script: (观众有多少?)."""
-        if not self.understood:
+        if not self.shown_understood:
             return ""
         shown = written(self.understood, self.variant) if self.lang == "zh" else self.understood
         return f"({shown.rstrip('?？')}?)"
@@ -129,10 +136,10 @@ class Reply:
                 else None
             ),
             "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
-            "understood": self.understood or None,
+            "understood": self.shown_understood or None,
             "answers": [
                 {
-                    "question": p.understood or p.query,
+                    "question": p.shown_understood or p.query,
                     "matched": p.matched,
                     "id": p.entry_id if p.matched else None,
                     "answer": p.answer if p.matched else None,

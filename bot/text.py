@@ -643,3 +643,22 @@ def _names_something(piece: str) -> bool:
     """Whether a piece of a message names something besides its question words (where, 在哪)."""
     rest = _ASKS.sub(" ", normalise(piece))
     return bool(CJK_RE.search(rest)) or any(w not in EN_STOPWORDS for w in rest.split())
+
+
+# Question words, each asking one thing: a rebuilt follow-up with none, or with two, is no
+# longer one question (举个例子优秀展示奖, 哪家媒体的记者问了什么谁回答的).
+_ONE_ASK = re.compile(
+    r"什么|甚么|啥|几|多少|多[大久长远高]|哪|谁|怎|如何|吗|是否|是不是|有没有"
+    r"|\b(?:how|what|where|when|who|whom|whose|which|why)\b"
+)
+_SAID_BY = re.compile(r"^(?:谁说的:|who said: )")
+MIN_EN_QUESTION_WORDS = 3  # "which second" is a fragment
+
+
+def reads_as_question(text: str) -> bool:
+    """Whether a rebuilt question reads as one question, fit to show the asker how their
+    message was read: one question word, and in English a few words at least."""
+    plain = _SAID_BY.sub("", fold(text))
+    if not CJK_RE.search(plain) and len(plain.split()) < MIN_EN_QUESTION_WORDS:
+        return False
+    return len(_ONE_ASK.findall(plain)) == 1

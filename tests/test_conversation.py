@@ -3,6 +3,7 @@ and each conversation's last turn kept in memory and in the store, for a while."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -368,3 +369,12 @@ def test_no_field_of_a_traditional_reply_is_written_in_simplified(
             shown += [part.source.speaker] if part.source else []
             for text in shown:
                 assert written(text, part.variant) == text, (message, text)  # already Traditional
+
+
+def test_a_reading_that_is_no_question_is_not_shown_but_still_carries_the_conversation(
+    responder: Responder,
+) -> None:
+    reply = replace(responder.reply("有多少展商"), understood="举个例子优秀展示奖")
+    assert reply.understood_note == "" and reply.to_json()["understood"] is None
+    turn = turn_of(responder, reply)
+    assert turn is not None and turn.question == "举个例子优秀展示奖"

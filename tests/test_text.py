@@ -17,6 +17,7 @@ from bot.text import (
     numbers_in,
     question_parts,
     question_types,
+    reads_as_question,
     script_neutral,
     sound_key,
     stem,
@@ -188,3 +189,19 @@ def test_written_converts_simplified_to_the_variant_only() -> None:
 )
 def test_a_message_of_several_questions_is_cut_into_them(message: str, parts: list[str]) -> None:
     assert question_parts(message) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("本届高交会有多少家观众", True),
+        ("翻译中心收费吗", True),
+        ("what time was the press briefing held", True),
+        ("谁说的:本届高交会有多少家展商", True),  # "who said it?" of a question: one question
+        ("举个例子优秀展示奖", False),  # asks nothing
+        ("通报会上最后一个提问的是哪家媒体的记者问了什么谁回答的", False),  # asks three things
+        ("which second", False),  # a fragment
+    ],
+)
+def test_a_rebuilt_question_reads_as_one_question(text: str, reads: bool) -> None:
+    assert reads_as_question(text) is reads

@@ -149,7 +149,7 @@ def reply_blocks(reply: Reply) -> list[Block]:
 
 def _answer_blocks(reply: Reply) -> list[Block]:
     """How the question was read, if it was, the answer, its source and any translation."""
-    blocks = [Block(reply.understood_note)] if reply.understood else []
+    blocks = [Block(reply.understood_note)] if reply.understood_note else []
     blocks.append(Block(reply.answer))
     if reply.source is not None and reply.matched:
         head = _say("source", reply.voice) + _say("speaker_sep", reply.voice) + reply.source.speaker
