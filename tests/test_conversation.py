@@ -125,6 +125,7 @@ def test_pinyin_is_answered_as_the_chinese_it_stands_for(responder: Responder) -
             ["universities", "forums"],
         ),
         ("本屆有多少家展商參展,觀眾又有多少?", ["exhibitors", "visitors"]),
+        ("you duoshao zhanshang, you duoshao guanzhong?", ["exhibitors", "visitors"]),
     ],
 )
 def test_several_questions_are_each_answered_with_their_own_source(

@@ -167,8 +167,8 @@ class Matcher:
     def transcribe(self, text: str) -> str | None:
         """The Chinese a question typed in toneless pinyin stands for (you duoshao zhanshang →
         有多少展商), or None when it is not one."""
-        letters = pinyin_letters(fold(text), self._english)
-        return self._pinyin.read(letters) if letters else None
+        folded = fold(text)
+        return self._pinyin.read_text(folded) if pinyin_letters(folded, self._english) else None
 
     @cached_property
     def _pinyin(self) -> PinyinReader:

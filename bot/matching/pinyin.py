@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping
 from bot.text import toneless_readings
 
 _PUNCT = re.compile(r"[?？!！,，.。;；:：~～…、]+")
+_MARKS = re.compile(r"([?？!！,，.。;；:：~～…、]+)")
 MIN_LETTERS = 4  # "ma" or "you" alone reads as anything
 MAX_LETTERS = 120  # longer is prose, not a question typed without a keyboard
 MIN_SYLLABLES = 2
@@ -74,6 +75,21 @@ class PinyinReader:
                 if weight > self._words.get(key, ("", -1.0))[1]:
                     self._words[key] = (word, weight)
         self._longest = max(map(len, self._words), default=0)
+
+    def read_text(self, text: str) -> str | None:
+        """The Chinese that a folded pinyin message spells, read piece by piece between its
+        marks, which are kept: you duoshao zhanshang, you duoshao guanzhong? is two questions
+        still (有多少展商,有多少观众?). None if any piece is not pinyin of the FAQ's words."""
+        out = []
+        for piece in _MARKS.split(text):
+            if _MARKS.fullmatch(piece) or not piece.strip():
+                out.append(piece.strip())
+                continue
+            read = self.read("".join(piece.replace("'", " ").split()))
+            if read is None:
+                return None
+            out.append(read)
+        return "".join(out)
 
     def read(self, letters: str) -> str | None:
         """The Chinese that pinyin letters (`pinyin_letters`) spell, or None if no reading

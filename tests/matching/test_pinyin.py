@@ -43,6 +43,15 @@ def test_the_fewest_words_win_and_the_commoner_on_a_tie() -> None:
     assert reader.read("shangzhan") is None  # characters strung together, no word of the FAQ
 
 
+def test_marks_between_pieces_are_kept() -> None:
+    reader = PinyinReader({"有": 50, "多少": 30, "展商": 40, "观众": 20})
+    assert (
+        reader.read_text("you duoshao zhanshang, you duoshao guanzhong?")
+        == "有多少展商,有多少观众?"
+    )
+    assert reader.read_text("you duoshao zhanshang, hello") is None  # every piece, or none
+
+
 def test_na_before_a_noun_is_that_not_which() -> None:
     reader = PinyinReader({"观众": 9, "哪": 9, "哪个": 9, "在": 9, "展馆": 9})
     assert reader.read("naguanzhongne") == "那观众呢"
