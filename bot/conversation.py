@@ -112,7 +112,7 @@ def _one_question(
 ) -> Reply:
     """The reply to a message of one question, alone or as a follow-up of the last turn."""
     reading: Reading | None = read(message, last, responder.knowledge.scope.names)
-    if reading is not None and last is not None and reading.style in ("pick", "else"):
+    if reading is not None and last is not None and reading.style in ("pick", "else", "role"):
         return _from_the_last_reply(responder, reading, message, last, session)
     alone = responder.reply(message, session)
     if reading is None or alone.kind in ("empty", "out_of_scope") or voice_of(message) is None:
@@ -141,9 +141,14 @@ def _one_question(
 def _from_the_last_reply(
     responder: Responder, reading: Reading, message: str, last: Turn, session: Voice | None
 ) -> Reply:
-    """A message about the last reply itself: a pick from its list, or "who else"."""
+    """A message about the last reply itself: a pick from its list, "who else", or the title of
+    whom it names."""
     if reading.style == "else":
         return _besides(responder, reading.question, message, last, session)
+    if reading.style == "role":
+        voice = responder.voice(message, session)
+        titled = responder.roles(last.entry_id or "", voice, message)
+        return titled or responder.reply(message, session)
     chosen = _picked(responder, reading.entry or "", message, last, session)
     return chosen or responder.reply(message, session)
 

@@ -13,7 +13,9 @@ the matcher then judges with all its guards, exactly as if it had been typed:
   that topic: 收费吗 → 翻译中心收费吗;
 - a number (第二个, 2, "the second one") picks that question from the last reply's list;
 - "who else" (还有谁…, 其他的有哪些, "who else…") asks the question less its "else", for someone or
-  something besides what the last answer gave.
+  something besides what the last answer gave;
+- "his title" (他是什么职务?, "what position does he hold?") asks the title of whom the last
+  answer names.
 
 Everything else is a question of its own, and `read` returns None. Pure functions: nothing here
 knows the FAQ beyond the words of the last turn.
@@ -42,7 +44,8 @@ from bot.text import (
 #: "speaker" is a question about the last answer itself: who said it (谁说的, "who said that?").
 #: "pick" chooses one of the questions the last reply offered (第二个, 2, "the second one").
 #: "else" asks for someone or something besides what the last answer gave (还有谁, who else).
-Style = Literal["elliptical", "pronoun", "short", "speaker", "pick", "else"]
+#: "role" asks the title of the person the last answer names (他是什么职务?, "what is his title?").
+Style = Literal["elliptical", "pronoun", "short", "speaker", "pick", "else", "role"]
 
 SHORT_CHARS = 10  # a Chinese message this short, without the last topic, may be about it
 SHORT_WORDS = 5  # the same for English, in words
@@ -139,9 +142,9 @@ def read(message: str, last: Turn | None, names: Sequence[str] = ()) -> Reading 
     if number is not None and last.offered:
         return _pick(number, last)
     previous = _END.sub("", fold(last.question))
-    besides = _else(text, previous)
-    if besides is not None:
-        return Reading((besides,), "else")
+    about = _about_the_last_answer(text, previous, last)
+    if about is not None:
+        return about
     if any(_contains(text, fold(name)) for name in names if name.strip()):
         return _elliptical_only(text, last)
     if last.entry_id and _WHO_SAID.match(text):
@@ -170,6 +173,25 @@ _EN_ELSE = re.compile(
     r"^(?:and\s+|so\s+)?(?P<w>who|what|which|where)\s+else\b\s*(?P<rest>.*)$"
     r"|^(?:and\s+)?(?:any|what|which)\s+other\s+(?P<other>.+)$"
 )
+
+
+# The title of "him" or "her": 他是什么职务, 她的身份是什么, "what is his title?", "what position
+# does he hold?".
+_ROLE = re.compile(
+    r"^(?:那)?(?:他|她|这位|那位|此人|这个人|那个人)(?:的)?(?:是)?(?:什么|啥|何)?"
+    r"(?:职务|职位|头衔|身份|官职|职衔|来头)(?:是什么|是啥|呢|为何)?$"
+    r"|^(?:and\s+)?what(?:'s|\s+is|\s+was)\s+(?:his|her)\s+(?:title|position|role|job|post)$"
+    r"|^(?:and\s+)?what\s+(?:title|position|role|job|post)\s+(?:does|did)\s+(?:he|she)\s+"
+    r"(?:hold|have)$"
+)
+
+
+def _about_the_last_answer(text: str, previous: str, last: Turn) -> Reading | None:
+    """Who or what else (还有谁…), or the title of whom the last answer names (他是什么职务?)."""
+    besides = _else(text, previous)
+    if besides is not None:
+        return Reading((besides,), "else")
+    return Reading((), "role") if last.entry_id and _ROLE.match(text) else None
 
 
 def _else(text: str, previous: str) -> str | None:

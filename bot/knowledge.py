@@ -90,6 +90,15 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone the briefing names, with the title it gives them: 他是什么职务? after an answer
+    that names them is answered from this, quoting the answer's own source."""
+
+    name: Bilingual
+    title: Bilingual
+
+
+@dataclass(frozen=True)
 class Knowledge:
     """A loaded, validated FAQ."""
 
@@ -100,9 +109,19 @@ class Knowledge:
     scope: Scope = field(default_factory=Scope)
     synonyms: tuple[tuple[str, ...], ...] = ()
     digest: str = ""
+    people: tuple[Person, ...] = ()
 
     def entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self.entries if e.id == entry_id), None)
+
+    def people_in(self, entry: Entry) -> tuple[Person, ...]:
+        """The people an entry's answer names whose name and title its source quotes."""
+        quoted = entry.source.text
+        return tuple(
+            p
+            for p in self.people
+            if p.name.zh in entry.answer.zh and p.name.zh in quoted and p.title.zh in quoted
+        )
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)
@@ -388,6 +407,7 @@ def _parse(path: Path) -> tuple[Knowledge | None, list[Problem]]:
         root.get("entries"), lines["entries"]
     )
     scope, synonyms = _scope(v, meta, lines["meta"]), _synonyms(v, root, lines)
+    people = _people(v, root, lines, transcript.text if transcript else "")
     if v.problems:
         return None, v.problems
     knowledge = Knowledge(
@@ -398,6 +418,7 @@ def _parse(path: Path) -> tuple[Knowledge | None, list[Problem]]:
         scope=scope,
         synonyms=synonyms,
         digest=_digest(path),
+        people=people,
     )
     return knowledge, []
 
@@ -561,6 +582,30 @@ def _synonyms(v: _Validator, root: Mapping[str, Any], lines: _Lines) -> tuple[tu
             v.report(lines["synonyms"][i], None, f"synonyms[{i}] needs at least two words")
         groups.append(words)
     return tuple(groups)
+
+
+def _people(
+    v: _Validator, root: Mapping[str, Any], lines: _Lines, transcript: str
+) -> tuple[Person, ...]:
+    """The `people:` the briefing names: each name and title in both languages, the Chinese
+    ones as the transcript writes them."""
+    raw = root.get("people")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        v.report(lines["people"], None, "people must be a list of {name, title}")
+        return ()
+    found = []
+    for i, item in enumerate(raw):
+        at, what = lines["people"][i], f"people[{i}]"
+        record = v.mapping(item, at, None, what)
+        name = v.bilingual(record.get("name"), at["name"], None, f"{what}.name")
+        title = v.bilingual(record.get("title"), at["title"], None, f"{what}.title")
+        for text in (name.zh, title.zh):
+            if text and transcript and text not in transcript:
+                v.report(at, None, f"{what}: “{text}” is not in the transcript")
+        found.append(Person(name, title))
+    return tuple(found)
 
 
 def digest_of(data: bytes) -> str:

@@ -318,6 +318,33 @@ class Responder:
         )
         return self._written(reply, voice)
 
+    def roles(self, entry_id: str, voice: Voice, query: str) -> Reply | None:
+        """The titles of the people an entry's answer names (他是什么职务? after it), quoting its
+        source, which gives them; None if it names no one the FAQ's `people:` knows."""
+        entry = self.knowledge.entry(entry_id)
+        people = self.knowledge.people_in(entry) if entry is not None else ()
+        if entry is None or not people:
+            return None
+        lang = voice.lang
+        said = [say("role_of", lang, name=p.name(lang), title=p.title(lang)) for p in people]
+        names = [p.name(lang) for p in people]
+        asked = (
+            "、".join(names) + "是什么职务"
+            if lang == "zh"
+            else "what is the title of " + " and ".join(names)
+        )
+        reply = Reply(
+            query=query,
+            lang=lang,
+            kind="answer",
+            answer=("" if lang == "zh" else " ").join(said),
+            entry_id=entry.id,
+            score=100.0,
+            source=self._source(entry, lang),
+            understood=asked,  # whom 他 was read as
+        )
+        return self._written(reply, voice)
+
     def said_by(self, entry_id: str, voice: Voice, query: str = "") -> Reply | None:
         """Who said what an entry's answer rests on (谁说的? after it), quoting the passage;
         None if the entry is gone."""

@@ -379,3 +379,26 @@ def test_a_reading_that_is_no_question_is_not_shown_but_still_carries_the_conver
     assert reply.understood_note == "" and reply.to_json()["understood"] is None
     turn = turn_of(responder, reply)
     assert turn is not None and turn.question == "举个例子优秀展示奖"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "titles"),
+    [
+        ("是谁为本届高交会揭幕的?", "他是什么职务?", ["广东省委书记", "国家科学技术部部长"]),
+        ("是誰為本屆高交會揭幕的?", "他是什麼職務?", ["廣東省委書記"]),
+        ("Who opened the fair?", "what position does he hold?", ["Party Secretary of Guangdong"]),
+    ],
+)
+def test_his_title_is_answered_for_each_person_the_last_answer_names(
+    responder: Responder, first: str, then: str, titles: list[str]
+) -> None:
+    opened, titled = ask(responder, first, then)
+    assert titled.matched and titled.entry_id == "opened_by" and titled.script == opened.script
+    assert all(t in titled.answer for t in titles)
+    assert titled.source == opened.source  # the passage that gives the titles, verbatim
+    assert titled.understood_note  # says whom it took 他 for
+
+
+def test_his_title_after_an_answer_naming_no_one_is_read_as_it_is(responder: Responder) -> None:
+    _, reply = ask(responder, "本届高交会有多少家展商参展?", "他是什么职务?")
+    assert not reply.matched

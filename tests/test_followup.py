@@ -177,3 +177,20 @@ def test_a_pick_chooses_from_the_last_list_only() -> None:
 def test_who_else_asks_the_question_less_its_else(message: str, question: str) -> None:
     reading = read(message, OPENED)
     assert reading is not None and (reading.style, reading.question) == ("else", question)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "他是什么职务?",
+        "她的身份是什么?",
+        "这位是什么头衔",
+        "what is his title?",
+        "what position does he hold?",
+    ],
+)
+def test_his_title_asks_of_whom_the_last_answer_names(message: str) -> None:
+    reading = read(message, OPENED)
+    assert reading is not None and reading.style == "role"
+    unanswered = read(message, Turn("天气怎么样?", None))  # nothing was answered: nobody to name
+    assert unanswered is None or unanswered.style != "role"

@@ -192,3 +192,14 @@ def test_the_translation_is_loaded_beside_the_verbatim_source(knowledge: Knowled
     assert entry is not None
     assert entry.source.text == "展示的高新技术项目达到了10020项"
     assert entry.source.translation == "The number of high-tech projects on display reached 10,020."
+
+
+def test_people_are_named_and_titled_as_the_transcript_writes_them(
+    knowledge: Knowledge, faq_copy: Path, edit_faq: Edit
+) -> None:
+    opened = knowledge.entry("opened_by")
+    assert opened is not None
+    assert [p.name.zh for p in knowledge.people_in(opened)] == ["李希", "万钢"]
+    edit_faq("title: {zh: 广东省委书记,", "title: {zh: 广东省长,")
+    message = _only(list(check(faq_copy)))
+    assert "people[0]" in message and "“广东省长” is not in the transcript" in message

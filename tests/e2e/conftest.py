@@ -61,6 +61,12 @@ def responder() -> Responder:
     return Responder(load(FIXTURE_FAQ))
 
 
+@pytest.fixture(scope="session")
+def shipped() -> Responder:
+    """The shipped FAQ's responder, for what the small e2e FAQ does not hold (its people)."""
+    return Responder(load(REPO / "knowledge" / "faq.yaml"))
+
+
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
     server = FakeBotApi()

@@ -56,6 +56,21 @@ async def test_a_typed_number_picks_from_the_buttons_under_the_last_reply(bot: H
     assert api.rejected() == []
 
 
+async def test_his_title_names_whom_the_last_answer_named(
+    api: FakeBotApi, shipped: Responder, tmp_path: Path
+) -> None:
+    settings = settings_for(api, tmp_path, faq=shipped.knowledge.path)
+    alice = api.user("zh")
+    async with running(api, settings, Live(shipped)):
+        api.send_text(alice, "是谁为本届高交会揭幕的?")
+        await api.messages(alice["id"])
+        api.send_text(alice, "他是什么职务?")
+        _, titled = await api.messages(alice["id"], 2)
+    assert titled.text.startswith("(李希、万钢是什么职务?)") and "广东省委书记" in titled.text
+    assert "<blockquote expandable>" in titled.html
+    assert api.rejected() == []
+
+
 async def test_in_a_group_each_member_has_a_conversation_of_their_own(bot: Harness) -> None:
     api = bot.api
     group, alice, bob = api.group(), api.user("zh"), api.user("en", "Bob")
