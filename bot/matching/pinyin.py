@@ -15,8 +15,9 @@ from collections.abc import Collection, Mapping
 
 from bot.text import toneless_readings
 
-_PUNCT = re.compile(r"[?？!！,，.。;；:：~～…、]+")
-_MARKS = re.compile(r"([?？!！,，.。;；:：~～…、]+)")
+_MARK = r"[?？!！,，.。;；:：~～…、]+"
+_PUNCT = re.compile(_MARK)
+_MARKS = re.compile(f"({_MARK})")  # kept by `re.split`
 MIN_LETTERS = 4  # "ma" or "you" alone reads as anything
 MAX_LETTERS = 120  # longer is prose, not a question typed without a keyboard
 MIN_SYLLABLES = 2
@@ -32,7 +33,8 @@ _NOT_WHICH = re.compile(r"哪(?=[^个些里儿位家所年天种项边样条间�
 def pinyin_keys(word: str, readings: Mapping[str, tuple[str, ...]] | None = None) -> list[str]:
     """A word's toneless pinyin, run together, each way its characters may be read (a few at
     most): 展商 → zhanshang; 银行 → yinxing, yinhang; 绿色 → lvse, luse. `readings` are
-    `toneless_readings` of its characters, if already read."""
+    `toneless_readings` of its characters; pass them when keying many words, since reading
+    them means reading pypinyin's table."""
     table = toneless_readings(word) if readings is None else readings
     keys = [""]
     for char in word:
