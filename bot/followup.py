@@ -178,11 +178,12 @@ _EN_ELSE = re.compile(
 # The title of "him" or "her": 他是什么职务, 她的身份是什么, "what is his title?", "what position
 # does he hold?".
 _ROLE = re.compile(
-    r"^(?:那)?(?:他|她|这位|那位|此人|这个人|那个人)(?:的)?(?:是)?(?:什么|啥|何)?"
-    r"(?:职务|职位|头衔|身份|官职|职衔|来头)(?:是什么|是啥|呢|为何)?$"
-    r"|^(?:and\s+)?what(?:'s|\s+is|\s+was)\s+(?:his|her)\s+(?:title|position|role|job|post)$"
-    r"|^(?:and\s+)?what\s+(?:title|position|role|job|post)\s+(?:does|did)\s+(?:he|she)\s+"
-    r"(?:hold|have)$"
+    r"^(?:那)?(?:他们|她们|他|她|这位|那位|此人|这个人|那个人|这两位|两人)(?:的)?(?:分别)?(?:是)?"
+    r"(?:什么|啥|何)?(?:职务|职位|头衔|身份|官职|职衔|来头)(?:分别)?(?:是什么|是啥|呢|为何)?$"
+    r"|^(?:and\s+)?what(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:his|her|their)\s+"
+    r"(?:titles?|positions?|roles?|jobs?|posts?)$"
+    r"|^(?:and\s+)?what\s+(?:title|position|role|job|post)s?\s+(?:does|did|do)\s+"
+    r"(?:he|she|they)\s+(?:hold|have)$"
 )
 
 
