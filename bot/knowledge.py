@@ -96,6 +96,8 @@ class Person:
 
     name: Bilingual
     title: Bilingual
+    #: The transcript's sentence that gives the title with the name (广东省委书记李希先生…).
+    source: Passage | None = None
 
 
 @dataclass(frozen=True)
@@ -115,13 +117,8 @@ class Knowledge:
         return next((e for e in self.entries if e.id == entry_id), None)
 
     def people_in(self, entry: Entry) -> tuple[Person, ...]:
-        """The people an entry's answer names whose name and title its source quotes."""
-        quoted = entry.source.text
-        return tuple(
-            p
-            for p in self.people
-            if p.name.zh in entry.answer.zh and p.name.zh in quoted and p.title.zh in quoted
-        )
+        """The people an entry's answer names, in the order of `people:`."""
+        return tuple(p for p in self.people if p.name.zh in entry.answer.zh)
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)
@@ -407,7 +404,7 @@ def _parse(path: Path) -> tuple[Knowledge | None, list[Problem]]:
         root.get("entries"), lines["entries"]
     )
     scope, synonyms = _scope(v, meta, lines["meta"]), _synonyms(v, root, lines)
-    people = _people(v, root, lines, transcript.text if transcript else "")
+    people = _people(v, root, lines, transcript)
     if v.problems:
         return None, v.problems
     knowledge = Knowledge(
@@ -585,7 +582,7 @@ def _synonyms(v: _Validator, root: Mapping[str, Any], lines: _Lines) -> tuple[tu
 
 
 def _people(
-    v: _Validator, root: Mapping[str, Any], lines: _Lines, transcript: str
+    v: _Validator, root: Mapping[str, Any], lines: _Lines, transcript: Transcript | None
 ) -> tuple[Person, ...]:
     """The `people:` the briefing names: each name and title in both languages, the Chinese
     ones as the transcript writes them."""
@@ -601,11 +598,24 @@ def _people(
         record = v.mapping(item, at, None, what)
         name = v.bilingual(record.get("name"), at["name"], None, f"{what}.name")
         title = v.bilingual(record.get("title"), at["title"], None, f"{what}.title")
-        for text in (name.zh, title.zh):
-            if text and transcript and text not in transcript:
-                v.report(at, None, f"{what}: “{text}” is not in the transcript")
-        found.append(Person(name, title))
+        source = _titled(transcript, name.zh, title.zh) if transcript else None
+        if transcript is not None and source is None and name.zh and title.zh:
+            v.report(at, None, f"{what}: the transcript never writes “{title.zh}{name.zh}”")
+        found.append(Person(name, title, source))
     return tuple(found)
+
+
+def _titled(transcript: Transcript, name: str, title: str) -> Passage | None:
+    """The transcript's sentence that writes the title before the name, attributed."""
+    at = transcript.text.find(title + name)
+    speaker = transcript.speaker_at(at) if at >= 0 else None
+    if speaker is None:
+        return None
+    starts = [m.end() for m in _SENTENCE_END.finditer(transcript.text, 0, at)]
+    start = max([transcript.text.rfind("\n", 0, at) + 1, *starts])
+    end = _SENTENCE_END.search(transcript.text, at)
+    text = transcript.text[start : end.end() if end else len(transcript.text)].strip()
+    return Passage(text, speaker, start)
 
 
 def digest_of(data: bytes) -> str:

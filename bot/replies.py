@@ -322,10 +322,21 @@ class Responder:
         """The titles of the people an entry's answer names (他是什么职务? after it), quoting its
         source, which gives them; None if it names no one the FAQ's `people:` knows."""
         entry = self.knowledge.entry(entry_id)
-        people = self.knowledge.people_in(entry) if entry is not None else ()
-        if entry is None or not people:
+        named = self.knowledge.people_in(entry) if entry is not None else ()
+        if entry is None or not named:
             return None
         lang = voice.lang
+        # Quoted from the entry's own source where it gives every title; else the transcript's
+        # sentence that titles the first of them (高裕跃表示… names him, but not his title).
+        quoted = entry.source.text
+        people = tuple(p for p in named if p.name.zh in quoted and p.title.zh in quoted)
+        source = self._source(entry, lang)
+        if not people:
+            first = named[0]
+            if first.source is None:
+                return None
+            people = (first,)
+            source = Source(first.source.text, first.source.speaker(lang))
         said = [say("role_of", lang, name=p.name(lang), title=p.title(lang)) for p in people]
         names = [p.name(lang) for p in people]
         asked = (
@@ -340,7 +351,7 @@ class Responder:
             answer=("" if lang == "zh" else " ").join(said),
             entry_id=entry.id,
             score=100.0,
-            source=self._source(entry, lang),
+            source=source,
             understood=asked,  # whom 他 was read as
         )
         return self._written(reply, voice)

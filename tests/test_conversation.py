@@ -399,6 +399,15 @@ def test_his_title_is_answered_for_each_person_the_last_answer_names(
     assert titled.understood_note  # says whom it took 他 for
 
 
+def test_his_title_where_the_answers_source_does_not_give_it_quotes_where_the_transcript_does(
+    responder: Responder,
+) -> None:
+    explained, titled = ask(responder, "高交会主题是什么意思?", "他是什么职务?")
+    assert "高裕跃" in explained.answer and titled.matched
+    assert titled.answer == "高裕跃是高交会组委会副秘书长、深圳市政府副秘书长。"
+    assert titled.source is not None and "深圳市政府副秘书长高裕跃" in titled.source.text
+
+
 def test_his_title_after_an_answer_naming_no_one_is_read_as_it_is(responder: Responder) -> None:
     _, reply = ask(responder, "本届高交会有多少家展商参展?", "他是什么职务?")
     assert not reply.matched

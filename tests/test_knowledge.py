@@ -200,6 +200,8 @@ def test_people_are_named_and_titled_as_the_transcript_writes_them(
     opened = knowledge.entry("opened_by")
     assert opened is not None
     assert [p.name.zh for p in knowledge.people_in(opened)] == ["李希", "万钢"]
+    li_xi = knowledge.people[0]
+    assert li_xi.source is not None and "广东省委书记李希" in li_xi.source.text  # where it says so
     edit_faq("title: {zh: 广东省委书记,", "title: {zh: 广东省长,")
     message = _only(list(check(faq_copy)))
-    assert "people[0]" in message and "“广东省长” is not in the transcript" in message
+    assert "people[0]" in message and "never writes “广东省长李希”" in message
