@@ -565,15 +565,17 @@ def _scope(v: _Validator, meta: Mapping[str, Any], lines: _Lines) -> Scope:
     )
 
 
+def _listed(v: _Validator, root: Mapping[str, Any], lines: _Lines, key: str, of: str) -> list[Any]:
+    """An optional top-level list of the file; [] with one problem if it is something else."""
+    raw = root.get(key)
+    if raw is not None and not isinstance(raw, list):
+        v.report(lines[key], None, f"{key} must be a list of {of}")
+    return raw if isinstance(raw, list) else []
+
+
 def _synonyms(v: _Validator, root: Mapping[str, Any], lines: _Lines) -> tuple[tuple[str, ...], ...]:
-    raw = root.get("synonyms")
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        v.report(lines["synonyms"], None, "synonyms must be a list of lists")
-        return ()
     groups = []
-    for i, group in enumerate(raw):
+    for i, group in enumerate(_listed(v, root, lines, "synonyms", "lists")):
         words = v.strings(group, lines["synonyms"][i], None, f"synonyms[{i}]")
         if len(words) < 2:
             v.report(lines["synonyms"][i], None, f"synonyms[{i}] needs at least two words")
@@ -586,14 +588,8 @@ def _people(
 ) -> tuple[Person, ...]:
     """The `people:` the briefing names: each name and title in both languages, the Chinese
     ones as the transcript writes them."""
-    raw = root.get("people")
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        v.report(lines["people"], None, "people must be a list of {name, title}")
-        return ()
     found = []
-    for i, item in enumerate(raw):
+    for i, item in enumerate(_listed(v, root, lines, "people", "{name, title}")):
         at, what = lines["people"][i], f"people[{i}]"
         record = v.mapping(item, at, None, what)
         name = v.bilingual(record.get("name"), at["name"], None, f"{what}.name")
