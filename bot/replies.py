@@ -336,7 +336,15 @@ class Responder:
             if first.source is None:
                 return None
             people = (first,)
-            source = Source(first.source.text, first.source.speaker(lang))
+            # Another entry's source that titles them comes with its translation; else the
+            # transcript's own sentence.
+            titled = first.title.zh + first.name.zh
+            other = next((e for e in self.knowledge.entries if titled in e.source.text), None)
+            source = (
+                self._source(other, lang)
+                if other is not None
+                else Source(first.source.text, first.source.speaker(lang))
+            )
         said = [say("role_of", lang, name=p.name(lang), title=p.title(lang)) for p in people]
         names = [p.name(lang) for p in people]
         asked = (

@@ -406,6 +406,9 @@ def test_his_title_where_the_answers_source_does_not_give_it_quotes_where_the_tr
     assert "高裕跃" in explained.answer and titled.matched
     assert titled.answer == "高裕跃是高交会组委会副秘书长、深圳市政府副秘书长。"
     assert titled.source is not None and "深圳市政府副秘书长高裕跃" in titled.source.text
+    english = ask(responder, "What does the theme mean?", "what is his title?")[1]
+    assert english.answer.startswith("Gao Yuyue is Deputy Secretary-General")
+    assert english.source is not None and english.source.translation  # an entry's, translated
 
 
 def test_his_title_after_an_answer_naming_no_one_is_read_as_it_is(responder: Responder) -> None:
